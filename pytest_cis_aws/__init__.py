@@ -1,0 +1,31 @@
+"""pytest-cis-aws: the CIS Amazon Web Services Foundations Benchmark v1.1.0 as a pytest plugin.
+
+Public API for organisation checks::
+
+    from pytest_cis_aws import Finding, assert_compliant
+
+    @pytest.mark.cis(id="ORG-1", level=1, section="networking")
+    def test_no_world_open_ports(aws_client, cis_regions): ...
+"""
+
+import pytest
+
+# The stock checks live in site-packages, outside the user's python_files: ask pytest to
+# rewrite their asserts anyway (an editable install would not be marked for rewriting).
+pytest.register_assert_rewrite("pytest_cis_aws.checks")
+
+from .catalog import CATALOG, Recommendation  # noqa: E402
+from .errors import CouldNotEvaluate, DataUnavailable, ReadOnlyViolation  # noqa: E402
+from .findings import Finding, assert_compliant, manual, recommendation  # noqa: E402
+
+__all__ = [
+    "CATALOG",
+    "CouldNotEvaluate",
+    "DataUnavailable",
+    "Finding",
+    "ReadOnlyViolation",
+    "Recommendation",
+    "assert_compliant",
+    "manual",
+    "recommendation",
+]

@@ -1,0 +1,130 @@
+"""Collectors for account-wide IAM data: each returns JSON-able data, one fetch per run.
+
+None of them makes a call per user: the credential report and GetAccountAuthorizationDetails
+give everything in a handful of paginated calls.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import DataUnavailable
+from .errors import error_code, reading
+from .session import Aws
+
+CREDENTIAL_REPORT_PERMISSION = "iam:GenerateCredentialReport and iam:GetCredentialReport"
+
+
+def credential_report(aws: Aws, timeout: float,
+                      sleep: Callable[[float], None] = time.sleep,
+                      clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
+    """Generate the report (or reuse AWS's recent one) and download it, within `timeout` s."""
+    from botocore.exceptions import ClientError
+
+    iam = aws.client("iam")
+    deadline = clock() + timeout
+    delay = 0.5
+    last = "not started"
+    while True:
+        try:
+            with reading("iam:GenerateCredentialReport", permission=CREDENTIAL_REPORT_PERMISSION):
+                state = iam.generate_credential_report().get("State", "")
+            if state == "COMPLETE":
+                answer = iam.get_credential_report()
+                return {"content": _text(answer["Content"]),
+                        "generated": answer.get("GeneratedTime")}
+            last = f"state {state}"
+        except ClientError as exc:
+            code = error_code(exc)
+            if code not in ("ReportInProgress", "ReportNotPresent", "ReportExpired",
+                            "LimitExceeded"):
+                with reading("iam:GetCredentialReport", permission=CREDENTIAL_REPORT_PERMISSION):
+                    raise
+            last = code
+        if clock() + delay > deadline:
+            raise DataUnavailable(
+                "iam:GetCredentialReport",
+                f"the credential report was not ready after {timeout:g} s (last: {last})",
+                permission=CREDENTIAL_REPORT_PERMISSION,
+            )
+        sleep(delay)
+        delay = min(delay * 2, 5.0)
+
+
+def _text(content: Any) -> str:
+    return content.decode("utf-8") if isinstance(content, (bytes, bytearray)) else str(content)
+
+
+def password_policy(aws: Aws) -> dict[str, Any] | None:
+    """The account password policy, or None when the account has none (not an error)."""
+    from botocore.exceptions import ClientError
+
+    with reading("iam:GetAccountPasswordPolicy"):
+        try:
+            return dict(aws.client("iam").get_account_password_policy()["PasswordPolicy"])
+        except ClientError as exc:
+            if error_code(exc) == "NoSuchEntity":
+                return None
+            raise
+
+
+def account_summary(aws: Aws) -> dict[str, int]:
+    with reading("iam:GetAccountSummary"):
+        return dict(aws.client("iam").get_account_summary()["SummaryMap"])
+
+
+GAAD_FILTER = ["User", "Group", "Role", "LocalManagedPolicy"]
+
+
+def authorization_details(aws: Aws) -> dict[str, list[Any]]:
+    """Users, groups, roles and customer managed policies (every version's document)."""
+    merged: dict[str, list[Any]] = {
+        "UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []
+    }
+    with reading("iam:GetAccountAuthorizationDetails"):
+        paginator = aws.client("iam").get_paginator("get_account_authorization_details")
+        for page in paginator.paginate(Filter=GAAD_FILTER):
+            for key, items in merged.items():
+                items.extend(page.get(key, []))
+    return merged
+
+
+def virtual_mfa_devices(aws: Aws) -> list[dict[str, Any]]:
+    """Assigned virtual MFA devices (a virtual device on root fails 1.14)."""
+    devices: list[dict[str, Any]] = []
+    with reading("iam:ListVirtualMFADevices"):
+        paginator = aws.client("iam").get_paginator("list_virtual_mfa_devices")
+        for page in paginator.paginate(AssignmentStatus="Assigned"):
+            devices.extend(page.get("VirtualMFADevices", []))
+    return devices
+
+
+def security_contact(aws: Aws) -> dict[str, Any] | None:
+    """The SECURITY alternate contact, or None when none is registered."""
+    from botocore.exceptions import ClientError
+
+    with reading("account:GetAlternateContact"):
+        try:
+            answer = aws.client("account").get_alternate_contact(AlternateContactType="SECURITY")
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return None
+            raise
+        return dict(answer["AlternateContact"])
+
+
+def contact_information(aws: Aws) -> dict[str, Any]:
+    with reading("account:GetContactInformation"):
+        return dict(aws.client("account").get_contact_information()["ContactInformation"])
+
+
+def cost_and_usage_reports(aws: Aws) -> list[dict[str, Any]]:
+    # The CUR API lives in us-east-1 only, whatever the home region.
+    reports: list[dict[str, Any]] = []
+    with reading("cur:DescribeReportDefinitions", region="us-east-1"):
+        paginator = aws.client("cur", "us-east-1").get_paginator("describe_report_definitions")
+        for page in paginator.paginate():
+            reports.extend(page.get("ReportDefinitions", []))
+    return reports

@@ -1,0 +1,97 @@
+"""Run-scoped store: each piece of account data is fetched once per run, even under xdist.
+
+The controller makes a private directory and hands it to every worker; the first process to
+need a key fetches it under a file lock and writes it as JSON, the others read it. A failed read
+is stored too, so the others end in the same error instead of asking AWS again.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..errors import DataUnavailable
+
+T = TypeVar("T")
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, (bytes, bytearray)):
+        return {"$bytes": bytes(value).decode("utf-8", "replace")}
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1:
+        if "$datetime" in obj:
+            return datetime.fromisoformat(obj["$datetime"])
+        if "$bytes" in obj:
+            return obj["$bytes"].encode("utf-8")
+    return obj
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, default=_encode, sort_keys=True)
+
+
+def loads(text: str) -> Any:
+    return json.loads(text, object_hook=_decode)
+
+
+class RunStore:
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory
+        self._memory: dict[str, str] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self.fetched: list[str] = []  # keys this process fetched itself (for tests and stats)
+
+    def get(self, key: str, fetch: Callable[[], T]) -> T:
+        """The stored value for `key`, fetching it (once per run) when nobody has yet."""
+        with self._lock_for(key):
+            if key not in self._memory:
+                self._memory[key] = self._shared(key, fetch)
+        return self._unwrap(self._memory[key])
+
+    def _lock_for(self, key: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def _shared(self, key: str, fetch: Callable[[], Any]) -> str:
+        if self.directory is None:
+            return self._fetch(key, fetch)
+        from filelock import FileLock
+
+        path = self.directory / f"{_filename(key)}.json"
+        with FileLock(str(path) + ".lock"):
+            if path.exists():
+                return path.read_text(encoding="utf-8")
+            text = self._fetch(key, fetch)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+            return text
+
+    def _fetch(self, key: str, fetch: Callable[[], Any]) -> str:
+        self.fetched.append(key)
+        try:
+            return dumps({"value": fetch()})
+        except DataUnavailable as exc:
+            return dumps({"error": exc.to_dict()})
+
+    @staticmethod
+    def _unwrap(text: str) -> Any:
+        data = loads(text)
+        if "error" in data:
+            raise DataUnavailable.from_dict(data["error"])
+        return data["value"]
+
+
+def _filename(key: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in key)

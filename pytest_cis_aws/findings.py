@@ -1,0 +1,157 @@
+"""Findings and verdicts: what a rule says about each resource, and how a check ends.
+
+A rule returns a list of `Finding`; a check hands it to `assert_compliant`, which passes only when
+every finding is compliant, fails with a table of the offenders and the remediation, and ends in
+*error* when a finding could not be evaluated. Every finding a check judged is recorded, passes
+included, so reports can show the evidence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pytest
+
+from . import catalog
+from .errors import CouldNotEvaluate
+from .text import table
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One resource judged by one recommendation.
+
+    `compliant` is True, False, or None when the data needed to judge it could not be read.
+    """
+
+    resource: str
+    compliant: bool | None
+    reason: str
+    region: str | None = None
+
+    @classmethod
+    def of(cls, resource: str, ok: bool, reason: str, region: str | None = None) -> Finding:
+        return cls(resource=resource, compliant=bool(ok), reason=reason, region=region)
+
+    @classmethod
+    def unknown(cls, resource: str, reason: str, region: str | None = None) -> Finding:
+        return cls(resource=resource, compliant=None, reason=reason, region=region)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "resource": self.resource,
+            "region": self.region,
+            "compliant": self.compliant,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class CheckRecord:
+    """What one running test has recorded: its findings and notes."""
+
+    rec_id: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+_current: ContextVar[CheckRecord | None] = ContextVar("cis_aws_check_record", default=None)
+
+
+@contextlib.contextmanager
+def recording(record: CheckRecord) -> Iterator[CheckRecord]:
+    """Make `record` the target of `assert_compliant` / `manual` while a test runs."""
+    token = _current.set(record)
+    try:
+        yield record
+    finally:
+        _current.reset(token)
+
+
+def _record() -> CheckRecord:
+    return _current.get() or CheckRecord()
+
+
+def assert_compliant(findings: Iterable[Finding], *, note: str | None = None) -> None:
+    """Pass when every finding is compliant; fail listing every offender; error when unsure.
+
+    Failures win over unknowns: a resource known to be non-compliant is reported even when
+    another one could not be read (the unknown ones are listed too).
+    """
+    found = list(findings)
+    record = _record()
+    record.findings.extend(found)
+    if note:
+        record.notes.append(note)
+    failing = [f for f in found if f.compliant is False]
+    unknown = [f for f in found if f.compliant is None]
+    if failing:
+        pytest.fail(failure_message(record.rec_id, failing, unknown, len(found)), pytrace=False)
+    if unknown:
+        raise CouldNotEvaluate(unknown_message(unknown))
+
+
+def manual(reason: str, evidence: Iterable[Finding] = ()) -> None:
+    """End the check as *manual*: no API can decide it. Never a pass."""
+    record = _record()
+    record.findings.extend(evidence)
+    # Report the test's own location, not this helper's.
+    raise pytest.skip.Exception(f"manual: {reason}", _use_item_location=True)
+
+
+def failure_message(
+    rec_id: str | None, failing: list[Finding], unknown: list[Finding], judged: int
+) -> str:
+    headline = f"{len(failing)} of {judged} resources do not comply"
+    if rec_id in catalog.CATALOG:
+        rec = catalog.get(rec_id)
+        headline = f"CIS {rec.id} {rec.title}: {headline}"
+    parts = [headline, "", _findings_table(failing)]
+    if unknown:
+        parts += ["", f"{len(unknown)} could not be evaluated:", _findings_table(unknown)]
+    if rec_id in catalog.CATALOG:
+        rec = catalog.get(rec_id)
+        parts += ["", f"How to fix: {rec.remediation}"]
+        if rec.cli:
+            parts += ["", *("  " + line for line in rec.cli.splitlines())]
+    return "\n".join(parts)
+
+
+def unknown_message(unknown: list[Finding]) -> str:
+    return "\n".join(
+        [f"could not evaluate {len(unknown)} resources:", _findings_table(unknown)]
+    )
+
+
+def _findings_table(findings: list[Finding]) -> str:
+    rows = [[f.resource, f.region or "-", f.reason] for f in findings]
+    return table(["resource", "region", "reason"], rows)
+
+
+def recommendation(rec_id: str) -> Callable[[F], F]:
+    """Mark a test as checking one CIS recommendation, with every marker selection relies on."""
+    rec = catalog.get(rec_id)
+
+    def decorate(func: F) -> F:
+        for mark in markers_for(rec.id, rec.level, rec.section, rec.scored):
+            func = mark(func)
+        return func
+
+    return decorate
+
+
+def markers_for(rec_id: str, level: int, section: str, scored: bool) -> list[pytest.MarkDecorator]:
+    marks = [
+        pytest.mark.cis(id=rec_id, level=level, section=section, scored=scored),
+        getattr(pytest.mark, f"cis_level{level}"),
+        getattr(pytest.mark, f"cis_{section}"),
+    ]
+    if scored:
+        marks.append(pytest.mark.cis_scored)
+    return marks

@@ -1,0 +1,176 @@
+"""Fixtures shared by the stock checks and the organisation's own tests.
+
+Each piece of account data is fetched once per run (even under pytest-xdist) and handed out
+typed. When it cannot be read, the fixture raises `DataUnavailable`, so every test that needs
+it ends in *error* naming the operation and permission, and no test can pass on missing data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .errors import DataUnavailable
+from .run import CisRun, get_run
+
+if TYPE_CHECKING:
+    import boto3
+
+    from .credential_report import CredentialReport
+
+AwsClientFactory = Callable[..., Any]
+
+
+@pytest.fixture(scope="session")
+def cis_run(pytestconfig: pytest.Config) -> CisRun:
+    """The audit run: settings, AWS access, the shared store."""
+    return get_run(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def aws_session(cis_run: CisRun) -> boto3.Session:
+    """The boto3 session the audit uses (read-only guard and call counter attached)."""
+    return cis_run.aws.session
+
+
+@pytest.fixture(scope="session")
+def aws_client(cis_run: CisRun) -> AwsClientFactory:
+    """Factory for shared, read-only clients: `aws_client("ec2", "eu-west-1")`."""
+    return cis_run.aws.client
+
+
+@pytest.fixture(scope="session")
+def aws_account_id(cis_run: CisRun) -> str:
+    return cis_run.identity().account
+
+
+@pytest.fixture(scope="session")
+def aws_partition(cis_run: CisRun) -> str:
+    return cis_run.identity().partition
+
+
+@pytest.fixture(scope="session")
+def cis_regions(cis_run: CisRun) -> tuple[str, ...]:
+    """The regions to audit: every region enabled for the account, or those named."""
+    return cis_run.regions().selected
+
+
+@pytest.fixture(scope="session")
+def cis_settings(cis_run: CisRun) -> Any:
+    return cis_run.settings
+
+
+def _shared(run: CisRun, key: str, fetch: Callable[[], Any]) -> Any:
+    return run.store.get(f"{run.identity().account}/{key}", fetch)
+
+
+@pytest.fixture(scope="session")
+def credential_report(cis_run: CisRun) -> CredentialReport:
+    """The IAM credential report: root row apart, dates typed, sentinels understood."""
+    from . import credential_report as cr
+    from .aws import collect_iam
+
+    raw = _shared(cis_run, "iam/credential_report", lambda: collect_iam.credential_report(
+        cis_run.aws, cis_run.settings.credential_report_timeout))
+    try:
+        return cr.parse(raw["content"], raw.get("generated"))
+    except (cr.MalformedReport, KeyError) as exc:
+        raise DataUnavailable("iam:GetCredentialReport", f"malformed report: {exc}") from None
+
+
+@pytest.fixture(scope="session")
+def password_policy(cis_run: CisRun) -> dict[str, Any] | None:
+    """The account password policy as AWS returns it, or None when there is none."""
+    from .aws import collect_iam
+
+    return _shared(cis_run, "iam/password_policy",
+                   lambda: collect_iam.password_policy(cis_run.aws))
+
+
+@pytest.fixture(scope="session")
+def account_summary(cis_run: CisRun) -> dict[str, int]:
+    from .aws import collect_iam
+
+    return _shared(cis_run, "iam/account_summary",
+                   lambda: collect_iam.account_summary(cis_run.aws))
+
+
+@pytest.fixture(scope="session")
+def iam_authorization_details(cis_run: CisRun) -> dict[str, list[Any]]:
+    """Users, groups, roles and customer managed policies (GetAccountAuthorizationDetails)."""
+    from .aws import collect_iam
+
+    return _shared(cis_run, "iam/authorization_details",
+                   lambda: collect_iam.authorization_details(cis_run.aws))
+
+
+@pytest.fixture(scope="session")
+def virtual_mfa_devices(cis_run: CisRun) -> list[dict[str, Any]]:
+    """Virtual MFA devices that are assigned to a user (root included)."""
+    from .aws import collect_iam
+
+    return _shared(cis_run, "iam/virtual_mfa_devices",
+                   lambda: collect_iam.virtual_mfa_devices(cis_run.aws))
+
+
+@pytest.fixture(scope="session")
+def security_contact(cis_run: CisRun) -> dict[str, Any] | None:
+    """The SECURITY alternate contact, or None when none is registered."""
+    from .aws import collect_iam
+
+    return _shared(cis_run, "account/security_contact",
+                   lambda: collect_iam.security_contact(cis_run.aws))
+
+
+@pytest.fixture(scope="session")
+def contact_information(cis_run: CisRun) -> dict[str, Any]:
+    from .aws import collect_iam
+
+    return _shared(cis_run, "account/contact_information",
+                   lambda: collect_iam.contact_information(cis_run.aws))
+
+
+@pytest.fixture(scope="session")
+def cost_and_usage_reports(cis_run: CisRun) -> list[dict[str, Any]]:
+    from .aws import collect_iam
+
+    return _shared(cis_run, "cur/report_definitions",
+                   lambda: collect_iam.cost_and_usage_reports(cis_run.aws))
+
+
+def regional(run: CisRun, key: str, fetch: Callable[[Any, str], Any]) -> dict[str, Any]:
+    """Per-region data for every selected region, fetched concurrently, once per run.
+
+    Returns {region: {"value": ...} | {"error": ...}}; rules turn an error into findings that
+    cannot be evaluated, for that region only.
+    """
+    from .aws.fanout import per_region
+
+    regions = run.regions().selected
+    return _shared(run, f"regional/{key}/{','.join(regions)}", lambda: per_region(
+        regions, lambda region: fetch(run.aws, region), run.settings.max_workers))
+
+
+@pytest.fixture(scope="session")
+def ec2_instances(cis_run: CisRun) -> dict[str, Any]:
+    """EC2 instances that are not terminated, per selected region."""
+    from .aws import collect_regional
+
+    return regional(cis_run, "ec2_instances", collect_regional.ec2_instances)
+
+
+@pytest.fixture(scope="session")
+def cis_now() -> Any:
+    """The moment the audit judges ages against (timezone-aware, UTC)."""
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
+def regional_split(results: dict[str, Any]) -> tuple[dict[str, Any], dict[str, DataUnavailable]]:
+    """(values by region, errors by region) of a `regional` fixture's data."""
+    from .aws.fanout import split
+
+    return split(results)

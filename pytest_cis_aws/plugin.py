@@ -1,0 +1,194 @@
+"""pytest-cis-aws hooks. Dormant unless a --cis-* option (or the cis_level ini) asks for it.
+
+The logic lives beside this module; here are only the hooks that wire it into pytest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import selection, settings
+from .errors import CouldNotEvaluate
+from .findings import CheckRecord, recording
+from .fixtures import (  # noqa: F401  (fixtures are registered by being in the plugin module)
+    account_summary,
+    aws_account_id,
+    aws_client,
+    aws_partition,
+    aws_session,
+    cis_now,
+    cis_regions,
+    cis_run,
+    cis_settings,
+    contact_information,
+    cost_and_usage_reports,
+    credential_report,
+    ec2_instances,
+    iam_authorization_details,
+    password_policy,
+    security_contact,
+    virtual_mfa_devices,
+)
+from .run import RUN_KEY, CisRun
+from .selection import CHECKS_DIR
+
+RECORD_KEY = pytest.StashKey[CheckRecord]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    settings.add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    selection.register_markers(config)
+    if not settings.is_requested(config):
+        return
+    run = CisRun(config, settings.resolve(config, active=True))
+    config.stash[RUN_KEY] = run
+    if not run.settings.no_stock and _wants_stock(config):
+        config.args.append(str(CHECKS_DIR))
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(XdistHooks(run), "cis_aws_xdist")
+
+
+def _active(config: pytest.Config) -> CisRun | None:
+    run = config.stash.get(RUN_KEY, None)
+    return run if run is not None and run.settings.active else None
+
+
+def _wants_stock(config: pytest.Config) -> bool:
+    """Add the stock checks unless the user already points at them or names single tests."""
+    args = [str(a) for a in config.args]
+    if args and all("::" in a for a in args):
+        return False
+    for arg in args:
+        path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
+        if path == CHECKS_DIR or CHECKS_DIR in path.parents:
+            return False
+    return True
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """Collect the stock modules (cis_aws_*.py) whatever the user's python_files says."""
+    if file_path.parent != CHECKS_DIR or _active(parent.config) is None:
+        return None
+    if not (file_path.name.startswith("cis_aws_") and file_path.suffix == ".py"):
+        return None
+    if selection.matches_python_files(parent.config, file_path):
+        return None  # pytest's own collector takes it; do not collect it twice
+    return pytest.Module.from_parent(parent, path=file_path)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # tryfirst: the plain markers must be in place before `-m` deselects.
+    run = _active(config)
+    selection.complete_markers(items)
+    if run is not None:
+        selection.deselect(config, items, run.settings)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    run = _active(session.config)
+    if run is None or hasattr(session.config, "workerinput"):
+        return
+    if session.config.option.collectonly:
+        return
+    run.start()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    run = _active(config)
+    if run is None:
+        return None
+    lines = ["pytest-cis-aws: CIS Amazon Web Services Foundations Benchmark v1.1.0"]
+    identity = run._identity
+    if identity is not None:
+        lines.append(f"  account: {identity.account} ({identity.arn})")
+    if run._regions is not None and not isinstance(run._regions, Exception):
+        regions = run._regions
+        lines.append(f"  audited regions: {', '.join(regions.selected) or 'none'}")
+        if regions.skipped:
+            lines.append(f"  skipped regions (not enabled): {', '.join(regions.skipped)}")
+    lines += [f"  {line}" for line in run.settings.describe()]
+    return lines
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    marker = item.get_closest_marker("cis")
+    record = CheckRecord(rec_id=marker.kwargs.get("id") if marker else None)
+    item.stash[RECORD_KEY] = record
+    with recording(record):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    meta = selection.metadata(item)
+    if meta is not None:
+        report.cis = meta  # type: ignore[attr-defined]  # JSON-able: travels under xdist
+    record = item.stash.get(RECORD_KEY, None)
+    if record is not None and call.when == "call":
+        report.cis_findings = [f.to_dict() for f in record.findings]  # type: ignore[attr-defined]
+        report.cis_notes = list(record.notes)  # type: ignore[attr-defined]
+    if call.excinfo is not None and isinstance(call.excinfo.value, CouldNotEvaluate):
+        report.outcome = "failed"
+        report.longrepr = f"could not evaluate: {call.excinfo.value}"
+        report.cis_outcome = "error"  # type: ignore[attr-defined]
+    return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, Any] | None:
+    # A check that could not read its data is an error, not a compliance failure.
+    if report.when == "call" and getattr(report, "cis_outcome", None) == "error":
+        return "error", "E", ("ERROR", {"red": True})
+    return None
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    run = _active(config)
+    if run is None or hasattr(config, "workerinput"):
+        return
+    if run.settings.api_stats:
+        from .report.terminal import write_api_stats
+
+        write_api_stats(terminalreporter, run.api_calls())
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    run = _active(session.config)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if run is not None and workeroutput is not None and run._aws is not None:
+        workeroutput["cis_aws_calls"] = run._aws.calls.as_dict()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is not None:
+        run.close()
+
+
+class XdistHooks:
+    """Registered only when pytest-xdist is installed (its hooks are unknown otherwise)."""
+
+    def __init__(self, run: CisRun) -> None:
+        self.run = run
+
+    def pytest_configure_node(self, node: Any) -> None:
+        from .run import WORKERINPUT_KEY
+
+        node.workerinput[WORKERINPUT_KEY] = self.run.worker_input()
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        calls = getattr(node, "workeroutput", {}).get("cis_aws_calls", {})
+        for key, value in calls.items():
+            self.run.worker_calls[key] = self.run.worker_calls.get(key, 0) + int(value)

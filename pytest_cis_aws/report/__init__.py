@@ -1,0 +1,1 @@
+"""What the plugin shows: terminal summary, pytest-html columns, JSON findings."""

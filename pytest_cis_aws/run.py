@@ -1,0 +1,140 @@
+"""The state of one audit run in one pytest process: settings, AWS access, shared data."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .errors import DataUnavailable
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .aws.regions import Regions
+    from .aws.session import Aws, Identity
+    from .aws.store import RunStore
+
+RUN_KEY = pytest.StashKey["CisRun"]()
+WORKERINPUT_KEY = "cis_aws"
+
+
+class CisRun:
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+        shared: dict[str, Any] = getattr(config, "workerinput", {}).get(WORKERINPUT_KEY, {})
+        self._shared = shared
+        self._aws: Aws | None = None
+        self._store: RunStore | None = None
+        self._identity: Identity | None = None
+        self._regions: Regions | DataUnavailable | None = None
+        self._own_dir: Path | None = None
+        self.worker_calls: dict[str, int] = {}
+
+    # -- AWS access, created on first use so a run that reads nothing imports nothing --------
+
+    @property
+    def aws(self) -> Aws:
+        if self._aws is None:
+            from .aws.session import Aws
+
+            self._aws = Aws(self.settings, credentials=self._shared.get("credentials"))
+        return self._aws
+
+    @property
+    def store(self) -> RunStore:
+        if self._store is None:
+            from .aws.store import RunStore
+
+            directory = self._shared.get("store_dir")
+            self._store = RunStore(Path(directory) if directory else None)
+        return self._store
+
+    def identity(self) -> Identity:
+        if self._identity is None:
+            from .aws.session import Identity
+
+            if "identity" in self._shared:
+                self._identity = Identity(**self._shared["identity"])
+            else:
+                self._identity = self.aws.identity()
+        return self._identity
+
+    def regions(self) -> Regions:
+        if self._regions is None:
+            from .aws.regions import Regions, discover
+
+            if "regions" in self._shared:
+                self._regions = Regions(**{k: tuple(v)
+                                           for k, v in self._shared["regions"].items()})
+            else:
+                try:
+                    self._regions = discover(self.aws, self.settings,
+                                             self.identity().partition)
+                except DataUnavailable as exc:
+                    if not self.settings.regions:
+                        self._regions = exc
+                    else:  # trust the user's list when the account's cannot be read
+                        self._regions = Regions(selected=self.settings.regions)
+        if isinstance(self._regions, DataUnavailable):
+            raise self._regions
+        return self._regions
+
+    # -- the controller's duties ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Identify the account and its regions once, before any test; bad access ends here."""
+        try:
+            identity = self.identity()
+        except DataUnavailable as exc:
+            raise pytest.UsageError(
+                f"pytest-cis-aws could not identify the AWS account: {exc.reason}. "
+                "Check your credentials (AWS_PROFILE / --cis-profile, environment, SSO login)."
+            ) from None
+        try:
+            regions = self.regions()
+        except DataUnavailable:
+            return  # region checks will end in error, naming the permission
+        if regions.unknown:
+            raise pytest.UsageError(
+                f"--cis-regions: unknown region(s) for account {identity.account}: "
+                f"{', '.join(regions.unknown)}"
+            )
+
+    def worker_input(self) -> dict[str, Any]:
+        """What every xdist worker needs to share this run's identity, regions and store."""
+        if self._own_dir is None:
+            self._own_dir = Path(tempfile.mkdtemp(prefix="pytest-cis-aws-"))
+        data: dict[str, Any] = {"store_dir": str(self._own_dir)}
+        if self._identity is not None:
+            data["identity"] = self._identity.to_dict()
+        if self._regions is not None and not isinstance(self._regions, DataUnavailable):
+            data["regions"] = self._regions.to_dict()
+        if self._aws is not None and (credentials := self._aws.frozen_credentials()):
+            data["credentials"] = credentials
+        return data
+
+    def api_calls(self) -> dict[str, int]:
+        """This process's calls plus those reported by xdist workers."""
+        counts = dict(self._aws.calls.as_dict()) if self._aws is not None else {}
+        for key, value in self.worker_calls.items():
+            counts[key] = counts.get(key, 0) + value
+        return dict(sorted(counts.items()))
+
+    def close(self) -> None:
+        if self._own_dir is not None:
+            shutil.rmtree(self._own_dir, ignore_errors=True)
+            self._own_dir = None
+
+
+def get_run(config: pytest.Config) -> CisRun:
+    run = config.stash.get(RUN_KEY, None)
+    if run is None:  # fixtures used while the plugin is dormant: resolve settings lazily
+        from .settings import resolve
+
+        run = CisRun(config, resolve(config))
+        config.stash[RUN_KEY] = run
+    return run

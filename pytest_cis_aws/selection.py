@@ -1,0 +1,121 @@
+"""Markers and selection: which tests are CIS checks, and which of them this run wants."""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import catalog
+from .settings import Settings
+
+CHECKS_DIR = Path(__file__).parent / "checks"
+
+PLAIN_MARKERS = {
+    "cis_level1": "CIS Level 1 recommendation",
+    "cis_level2": "CIS Level 2 recommendation",
+    "cis_iam": "CIS section 1: Identity and Access Management",
+    "cis_logging": "CIS section 2: Logging",
+    "cis_monitoring": "CIS section 3: Monitoring",
+    "cis_networking": "CIS section 4: Networking",
+    "cis_scored": "a Scored CIS recommendation",
+}
+
+
+def register_markers(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "cis(id, level=1, section=None, scored=True): the CIS recommendation (or organisation "
+        "check) a test verifies; --cis-level, --cis-section and --cis-id select on it",
+    )
+    for name, text in PLAIN_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+
+
+def matches_python_files(config: pytest.Config, path: Path) -> bool:
+    patterns = config.getini("python_files") or []
+    return any(fnmatch.fnmatch(path.name, str(p)) for p in patterns if "/" not in str(p))
+
+
+def metadata(item: pytest.Item) -> dict[str, Any] | None:
+    """The test's CIS metadata as plain data (for reports), or None for a plain test."""
+    marker = item.get_closest_marker("cis")
+    if marker is None:
+        return None
+    kwargs = dict(marker.kwargs)
+    if marker.args and "id" not in kwargs:
+        kwargs["id"] = marker.args[0]
+    rec_id = str(kwargs.get("id", item.name))
+    rec = catalog.CATALOG.get(rec_id)
+    level = kwargs.get("level", rec.level if rec else 1)
+    section = kwargs.get("section", rec.section if rec else None)
+    scored = kwargs.get("scored", rec.scored if rec else False)
+    _validate(item, level, section, scored)
+    return {
+        "id": rec_id,
+        "level": int(level),
+        "section": catalog.section_of(str(section)) if section is not None else None,
+        "scored": bool(scored),
+        "title": str(kwargs.get("title", rec.title if rec else item.name)),
+        "stock": Path(item.path).parent == CHECKS_DIR,
+    }
+
+
+def _validate(item: pytest.Item, level: Any, section: Any, scored: Any) -> None:
+    where = f"{item.nodeid}: @pytest.mark.cis"
+    if str(level) not in ("1", "2"):
+        raise pytest.UsageError(f"{where}: level must be 1 or 2 (got {level!r})")
+    if section is not None:
+        try:
+            catalog.section_of(str(section))
+        except ValueError as exc:
+            raise pytest.UsageError(f"{where}: {exc}") from None
+    if not isinstance(scored, bool):
+        raise pytest.UsageError(f"{where}: scored must be True or False (got {scored!r})")
+
+
+def complete_markers(items: list[pytest.Item]) -> None:
+    """Give organisation tests that carry `cis` the plain markers `-m` selects on, and record
+    the metadata as JUnit properties (set directly: record_property warns under xunit2)."""
+    for item in items:
+        meta = metadata(item)
+        if meta is None:
+            continue
+        names = {m.name for m in item.iter_markers()}
+        wanted = [f"cis_level{meta['level']}"]
+        if meta["section"]:
+            wanted.append(f"cis_{meta['section']}")
+        if meta["scored"]:
+            wanted.append("cis_scored")
+        for name in wanted:
+            if name not in names:
+                item.add_marker(name)
+        item.user_properties.extend([
+            ("cis_id", meta["id"]),
+            ("cis_level", str(meta["level"])),
+            ("cis_section", meta["section"] or ""),
+        ])
+
+
+def deselect(config: pytest.Config, items: list[pytest.Item], settings: Settings) -> None:
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        meta = metadata(item)
+        if meta is None or _selected(meta, settings):
+            keep.append(item)
+        else:
+            dropped.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+def _selected(meta: dict[str, Any], settings: Settings) -> bool:
+    if meta["level"] > settings.level:
+        return False
+    if settings.sections is not None and meta["section"] not in settings.sections:
+        return False
+    return settings.ids is None or meta["id"] in settings.ids

@@ -1,0 +1,371 @@
+"""The plugin's settings: declared once, resolved once (command line > environment > ini).
+
+Every option has a command-line flag, an ini twin and an environment variable. Values are
+validated here, so a bad value is one clear `pytest.UsageError` before anything talks to AWS.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from . import catalog
+
+SOURCE_CLI = "command line"
+SOURCE_ENV = "environment"
+SOURCE_INI = "ini file"
+SOURCE_DEFAULT = "default"
+
+REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+ORG_ID_RE = re.compile(r"^[A-Za-z][\w.-]*$")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its flag, ini name, environment variable and how to read it."""
+
+    name: str  # attribute on Settings, also the ini name without the "cis_" prefix
+    flag: str
+    help: str
+    ini_type: str = "string"  # pytest ini type
+    is_flag: bool = False
+    cli_only: bool = False
+    activates: bool = True  # giving it on the command line turns the plugin on
+
+    @property
+    def ini(self) -> str:
+        return f"cis_{self.name}"
+
+    @property
+    def env(self) -> str:
+        return f"CIS_AWS_{self.name.upper()}"
+
+    @property
+    def dest(self) -> str:
+        return f"cis_{self.name}"
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("level", "--cis-level", "benchmark profile to run: 1, or 2 (Level 2 includes Level 1)"),
+    Option(
+        "section",
+        "--cis-section",
+        "comma list of sections: iam, logging, monitoring, networking (or 1, 2, 3, 4)",
+        ini_type="args",
+    ),
+    Option("id", "--cis-id", "comma list of recommendation ids, e.g. 1.2,2.1", ini_type="args"),
+    Option(
+        "regions",
+        "--cis-regions",
+        "comma list of regions, or 'all'; default: every region enabled for the account",
+        ini_type="args",
+    ),
+    Option("profile", "--cis-profile", "AWS profile to audit with (default: boto3's usual chain)"),
+    Option("role_arn", "--cis-role-arn", "IAM role to assume before auditing"),
+    Option(
+        "endpoint_url",
+        "--cis-endpoint-url",
+        "send every AWS call to this endpoint (a local emulator such as moto server); "
+        "AWS_ENDPOINT_URL works too",
+    ),
+    Option(
+        "no_stock",
+        "--cis-no-stock",
+        "run only your own tests (the fixtures stay available), not the stock checks",
+        ini_type="bool",
+        is_flag=True,
+    ),
+    Option(
+        "api_stats",
+        "--cis-api-stats",
+        "print the AWS API calls made, by service and operation",
+        ini_type="bool",
+        is_flag=True,
+    ),
+)
+
+# Settings read only from ini (or environment): tuning that rarely changes per run.
+INI_ONLY: tuple[tuple[str, str, str], ...] = (
+    ("cis_root_usage_days", "1.1: root used within this many days fails (default 1)", "1"),
+    ("cis_iam_master_role", "1.18: name of the IAM Master role", ""),
+    ("cis_iam_manager_role", "1.18: name of the IAM Manager role", ""),
+    ("cis_max_workers", "threads fetching per-region data concurrently (default 8)", "8"),
+    (
+        "cis_credential_report_timeout",
+        "seconds to wait for the IAM credential report to be generated (default 120)",
+        "120",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    active: bool = False
+    level: int = 2
+    sections: frozenset[str] | None = None  # None: every section
+    ids: frozenset[str] | None = None  # None: every recommendation
+    regions: tuple[str, ...] | None = None  # None: every enabled region
+    all_regions: bool = False  # 'all': every region the partition offers, opted in or not
+    profile: str | None = None
+    role_arn: str | None = None
+    endpoint_url: str | None = None
+    no_stock: bool = False
+    api_stats: bool = False
+    root_usage_days: int = 1
+    iam_master_role: str | None = None
+    iam_manager_role: str | None = None
+    max_workers: int = 8
+    credential_report_timeout: float = 120.0
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def describe(self) -> list[str]:
+        """Lines for the report header: each resolved value and where it came from."""
+        shown = {
+            "level": str(self.level),
+            "section": ",".join(sorted(self.sections)) if self.sections else "all",
+            "id": ",".join(sorted(self.ids, key=_id_key)) if self.ids else "all",
+            "regions": _describe_regions(self),
+            "profile": self.profile or "boto3 default chain",
+            "role_arn": self.role_arn or "none",
+            "endpoint_url": self.endpoint_url or "AWS",
+        }
+        return [f"{key}: {value} (from {self.sources.get(key, SOURCE_DEFAULT)})"
+                for key, value in shown.items()]
+
+
+def _describe_regions(settings: Settings) -> str:
+    if settings.all_regions:
+        return "all enabled regions"
+    if settings.regions:
+        return ",".join(settings.regions)
+    return "every region enabled for the account"
+
+
+def _id_key(rec_id: str) -> tuple[int, ...] | tuple[float, str]:
+    try:
+        return tuple(int(part) for part in rec_id.split("."))
+    except ValueError:
+        return (float("inf"), rec_id)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("cis-aws", "CIS AWS Foundations Benchmark (pytest-cis-aws)")
+    for option in OPTIONS:
+        helptext = f"{option.help} [ini {option.ini}, env {option.env}]"
+        if option.is_flag:
+            group.addoption(option.flag, action="store_true", default=None, dest=option.dest,
+                            help=helptext)
+        else:
+            group.addoption(option.flag, action="store", default=None, dest=option.dest,
+                            metavar=option.name.upper(), help=helptext)
+        parser.addini(option.ini, option.help, type=option.ini_type,  # type: ignore[arg-type]
+                      default=None)
+    for name, helptext, default in INI_ONLY:
+        parser.addini(name, helptext, type="string", default=default)
+
+
+def _split(values: Any) -> list[str]:
+    """Comma or whitespace separated values, from a string or a list of strings."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    parts: list[str] = []
+    for value in values:
+        parts += [p for p in re.split(r"[,\s]+", str(value)) if p]
+    return parts
+
+
+class _Reader:
+    """Reads each option's raw value once, remembering where it came from."""
+
+    def __init__(self, config: pytest.Config, environ: Mapping[str, str]) -> None:
+        self.config = config
+        self.environ = environ
+        self.sources: dict[str, str] = {}
+
+    def raw(self, option: Option) -> Any:
+        value = self.config.getoption(option.dest)
+        if value is not None:
+            self.sources[option.name] = SOURCE_CLI
+            return value
+        env = self.environ.get(option.env)
+        if env not in (None, ""):
+            self.sources[option.name] = SOURCE_ENV
+            return env
+        value = self.ini(option.ini)
+        if value not in (None, "", []):
+            self.sources[option.name] = SOURCE_INI
+            return value
+        return None
+
+    def ini(self, name: str) -> Any:
+        try:
+            return self.config.getini(name)
+        except (TypeError, ValueError) as exc:
+            raise pytest.UsageError(f"ini option {name}: {exc}") from None
+
+    def tuning(self, name: str) -> str:
+        env = self.environ.get(f"CIS_AWS_{name.removeprefix('cis_').upper()}")
+        if env not in (None, ""):
+            return str(env)
+        return str(self.ini(name))
+
+
+def is_requested(config: pytest.Config, environ: Mapping[str, str] | None = None) -> bool:
+    """Does this run ask for the plugin? Cheap: no AWS, no boto3."""
+    environ = os.environ if environ is None else environ
+    for option in OPTIONS:
+        if option.activates and config.getoption(option.dest) not in (None, False):
+            return True
+    if environ.get("CIS_AWS_LEVEL"):
+        return True
+    try:
+        return config.getini("cis_level") not in (None, "")
+    except (TypeError, ValueError):
+        return True  # a malformed value: resolve() will explain it
+
+
+def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
+            *, active: bool | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    reader = _Reader(config, environ)
+    values: dict[str, Any] = {}
+    for option in OPTIONS:
+        raw = reader.raw(option)
+        if raw is not None:
+            values[option.name] = PARSERS[option.name](raw, option)
+    regions = values.pop("regions", None)
+    all_regions = regions == "all"
+    settings = Settings(
+        active=is_requested(config, environ) if active is None else active,
+        level=values.get("level", 2),
+        sections=values.get("section"),
+        ids=values.get("id"),
+        regions=None if all_regions else regions,
+        all_regions=all_regions,
+        profile=values.get("profile"),
+        role_arn=values.get("role_arn"),
+        endpoint_url=values.get("endpoint_url"),
+        no_stock=bool(values.get("no_stock", False)),
+        api_stats=bool(values.get("api_stats", False)),
+        root_usage_days=_int(reader.tuning("cis_root_usage_days"), "cis_root_usage_days", 0),
+        iam_master_role=reader.tuning("cis_iam_master_role") or None,
+        iam_manager_role=reader.tuning("cis_iam_manager_role") or None,
+        max_workers=_int(reader.tuning("cis_max_workers"), "cis_max_workers", 1),
+        credential_report_timeout=float(
+            _int(reader.tuning("cis_credential_report_timeout"), "cis_credential_report_timeout", 1)
+        ),
+        sources=dict(reader.sources),
+    )
+    return settings
+
+
+def _bad(option: Option, message: str) -> pytest.UsageError:
+    return pytest.UsageError(f"{option.flag} (ini {option.ini}, env {option.env}): {message}")
+
+
+def _int(raw: str, name: str, minimum: int) -> int:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise pytest.UsageError(f"{name} must be a whole number (got {raw!r})") from None
+    if value < minimum:
+        raise pytest.UsageError(f"{name} must be at least {minimum} (got {value})")
+    return value
+
+
+def _parse_level(raw: Any, option: Option) -> int:
+    text = str(raw).strip()
+    if text not in ("1", "2"):
+        raise _bad(option, f"must be 1 or 2 (got {text!r})")
+    return int(text)
+
+
+def _parse_sections(raw: Any, option: Option) -> frozenset[str]:
+    parts = _split(raw)
+    if not parts:
+        raise _bad(option, "give at least one section")
+    try:
+        return frozenset(catalog.section_of(part) for part in parts)
+    except ValueError as exc:
+        raise _bad(option, str(exc)) from None
+
+
+def _parse_ids(raw: Any, option: Option) -> frozenset[str]:
+    parts = _split(raw)
+    if not parts:
+        raise _bad(option, "give at least one recommendation id")
+    for part in parts:
+        # Numeric ids are the benchmark's and must exist; others name organisation checks.
+        if re.fullmatch(r"\d+(\.\d+)*", part):
+            if part not in catalog.CATALOG:
+                raise _bad(option, f"unknown recommendation id {part!r} (the benchmark has "
+                                   "1.1-1.24, 2.1-2.8, 3.1-3.15, 4.1-4.5)")
+        elif not ORG_ID_RE.match(part):
+            raise _bad(option, f"not a recommendation id: {part!r}")
+    return frozenset(parts)
+
+
+def _parse_regions(raw: Any, option: Option) -> tuple[str, ...] | str:
+    parts = _split(raw)
+    if not parts:
+        raise _bad(option, "give at least one region, or 'all'")
+    if [p.lower() for p in parts] == ["all"]:
+        return "all"
+    for part in parts:
+        if not REGION_RE.match(part):
+            raise _bad(option, f"not a region name: {part!r} (expected e.g. eu-west-1, or 'all')")
+    return tuple(dict.fromkeys(parts))
+
+
+def _parse_text(raw: Any, option: Option) -> str:
+    text = str(raw).strip()
+    if not text:
+        raise _bad(option, "must not be empty")
+    return text
+
+
+def _parse_role_arn(raw: Any, option: Option) -> str:
+    text = _parse_text(raw, option)
+    if not ROLE_ARN_RE.match(text):
+        raise _bad(option, f"not an IAM role ARN: {text!r} "
+                           "(expected arn:aws:iam::123456789012:role/NAME)")
+    return text
+
+
+def _parse_url(raw: Any, option: Option) -> str:
+    text = _parse_text(raw, option)
+    if not re.match(r"^https?://[^\s/]+", text):
+        raise _bad(option, f"not an http(s) URL: {text!r}")
+    return text
+
+
+def _parse_bool(raw: Any, option: Option) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise _bad(option, f"must be true or false (got {raw!r})")
+
+
+PARSERS: dict[str, Callable[[Any, Option], Any]] = {
+    "level": _parse_level,
+    "section": _parse_sections,
+    "id": _parse_ids,
+    "regions": _parse_regions,
+    "profile": _parse_text,
+    "role_arn": _parse_role_arn,
+    "endpoint_url": _parse_url,
+    "no_stock": _parse_bool,
+    "api_stats": _parse_bool,
+}

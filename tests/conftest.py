@@ -1,0 +1,68 @@
+"""Test setup: fake credentials only, moto intercepting every AWS call, clients built once."""
+
+from __future__ import annotations
+
+import os
+
+# Before boto3 is imported anywhere: never a real account, never the user's AWS config.
+for _name in list(os.environ):
+    if _name.startswith(("AWS_", "CIS_AWS_")):
+        del os.environ[_name]
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_CONFIG_FILE=os.devnull,
+    AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    AWS_EC2_METADATA_DISABLED="true",
+)
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import boto3  # noqa: E402
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from pytest_cis_aws.aws.session import Aws  # noqa: E402
+from pytest_cis_aws.settings import Settings  # noqa: E402
+
+REGIONS = ("us-east-1", "eu-west-1")
+
+
+@pytest.fixture(scope="session")
+def _setup_clients() -> dict[tuple[str, str], Any]:
+    return {}
+
+
+@pytest.fixture
+def moto() -> Iterator[None]:
+    """A fresh, empty simulated AWS account for one test."""
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def setup_client(moto: None, _setup_clients: dict[tuple[str, str], Any]) -> Callable[..., Any]:
+    """Unguarded clients for arranging account state (writes allowed), created once."""
+
+    def make(service: str, region: str = "us-east-1") -> Any:
+        key = (service, region)
+        if key not in _setup_clients:
+            _setup_clients[key] = boto3.client(service, region_name=region)
+        return _setup_clients[key]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def _aws_once() -> Aws:
+    return Aws(Settings(active=True, regions=REGIONS, credential_report_timeout=10))
+
+
+@pytest.fixture
+def aws(moto: None, _aws_once: Aws) -> Aws:
+    """The plugin's own guarded AWS access, reused across tests with a clean call count."""
+    _aws_once.calls.counts.clear()
+    return _aws_once
