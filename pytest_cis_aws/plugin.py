@@ -14,29 +14,18 @@ import pytest
 from . import selection, settings
 from .errors import CouldNotEvaluate
 from .findings import CheckRecord, recording
-from .fixtures import (  # noqa: F401  (fixtures are registered by being in the plugin module)
-    account_summary,
-    aws_account_id,
-    aws_client,
-    aws_partition,
-    aws_session,
-    cis_now,
-    cis_regions,
-    cis_run,
-    cis_settings,
-    contact_information,
-    cost_and_usage_reports,
-    credential_report,
-    ec2_instances,
-    iam_authorization_details,
-    password_policy,
-    security_contact,
-    virtual_mfa_devices,
-)
 from .run import RUN_KEY, CisRun
 from .selection import CHECKS_DIR
 
 RECORD_KEY = pytest.StashKey[CheckRecord]()
+
+# Fixtures live beside the hooks, one module per kind of data; none of them imports boto3.
+pytest_plugins = [
+    "pytest_cis_aws.fixtures",
+    "pytest_cis_aws.fixtures_logging",
+    "pytest_cis_aws.fixtures_monitoring",
+    "pytest_cis_aws.fixtures_networking",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,0 +1,3 @@
+"""Fixtures for the logging section: per-region inventories, fetched once per run."""
+
+from __future__ import annotations
