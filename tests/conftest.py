@@ -66,3 +66,10 @@ def aws(moto: None, _aws_once: Aws) -> Aws:
     """The plugin's own guarded AWS access, reused across tests with a clean call count."""
     _aws_once.calls.counts.clear()
     return _aws_once
+
+
+@pytest.fixture(autouse=True)
+def _lean_inner_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytester runs in-process: hypothesis' plugin re-imports (and re-rewrites) ~80 modules
+    in every inner run; the plugin's own tests do not need it there."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest -p no:benchmark")
