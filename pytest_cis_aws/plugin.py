@@ -110,6 +110,8 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    if _active(item.config) is None:
+        return (yield)
     marker = item.get_closest_marker("cis")
     record = CheckRecord(rec_id=marker.kwargs.get("id") if marker else None)
     item.stash[RECORD_KEY] = record
@@ -122,6 +124,8 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    if _active(item.config) is None:
+        return report
     meta = selection.metadata(item)
     if meta is not None:
         report.cis = meta  # type: ignore[attr-defined]  # JSON-able: travels under xdist

@@ -15,12 +15,21 @@ from .errors import error_code, reading
 from .session import Aws
 
 CREDENTIAL_REPORT_PERMISSION = "iam:GenerateCredentialReport and iam:GetCredentialReport"
+# Answers that mean "not yet": the report is being generated, expired, or AWS is busy.
+RETRY_CODES = ("ReportInProgress", "ReportNotPresent", "ReportExpired", "LimitExceeded",
+               "Throttling")
 
 
 def credential_report(aws: Aws, timeout: float,
                       sleep: Callable[[float], None] = time.sleep,
                       clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """Generate the report (or reuse AWS's recent one) and download it, within `timeout` s."""
+    with reading("iam:GetCredentialReport", permission=CREDENTIAL_REPORT_PERMISSION):
+        return _poll_report(aws, timeout, sleep, clock)
+
+
+def _poll_report(aws: Aws, timeout: float, sleep: Callable[[float], None],
+                 clock: Callable[[], float]) -> dict[str, Any]:
     from botocore.exceptions import ClientError
 
     iam = aws.client("iam")
@@ -29,8 +38,7 @@ def credential_report(aws: Aws, timeout: float,
     last = "not started"
     while True:
         try:
-            with reading("iam:GenerateCredentialReport", permission=CREDENTIAL_REPORT_PERMISSION):
-                state = iam.generate_credential_report().get("State", "")
+            state = iam.generate_credential_report().get("State", "")
             if state == "COMPLETE":
                 answer = iam.get_credential_report()
                 return {"content": _text(answer["Content"]),
@@ -38,10 +46,8 @@ def credential_report(aws: Aws, timeout: float,
             last = f"state {state}"
         except ClientError as exc:
             code = error_code(exc)
-            if code not in ("ReportInProgress", "ReportNotPresent", "ReportExpired",
-                            "LimitExceeded"):
-                with reading("iam:GetCredentialReport", permission=CREDENTIAL_REPORT_PERMISSION):
-                    raise
+            if code not in RETRY_CODES:
+                raise
             last = code
         if clock() + delay > deadline:
             raise DataUnavailable(

@@ -63,7 +63,7 @@ def client_config(max_pool: int) -> Any:
     # Adaptive retries absorb throttling; explicit timeouts keep a dead region from hanging
     # the run for minutes on botocore's defaults.
     return Config(
-        retries={"mode": "adaptive", "max_attempts": 8},
+        retries={"mode": "adaptive", "max_attempts": 5},
         connect_timeout=5,
         read_timeout=30,
         max_pool_connections=max(10, max_pool),

@@ -1,0 +1,235 @@
+"""Section 1 rules on plain data: boundaries, sentinels and shapes the benchmark names."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from pytest_cis_aws.credential_report import AccessKey, CredentialReport, CredentialRow, When
+from pytest_cis_aws.rules import iam
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+NA = When(None, "N/A")
+NEVER = When(None, "no_information")
+
+
+def ago(days: float) -> When:
+    at = NOW - timedelta(days=days)
+    return When(at, at.isoformat())
+
+
+def key(slot: int = 1, active: bool = True, rotated: When = NA, used: When = NA) -> AccessKey:
+    return AccessKey(slot=slot, active=active, last_rotated=rotated, last_used=used)
+
+
+def row(user: str = "alice", *, password: bool | None = False, mfa: bool = False,
+        used: When = NA, changed: When = NA, created: When | None = None,
+        keys: tuple[AccessKey, ...] = ()) -> CredentialRow:
+    arn = ("arn:aws:iam::123456789012:root" if user == "<root_account>"
+           else f"arn:aws:iam::123456789012:user/{user}")
+    return CredentialRow(user=user, arn=arn, created=created or ago(1000),
+                         password_enabled=password, password_last_used=used,
+                         password_last_changed=changed, mfa_active=mfa,
+                         access_keys=keys or (key(1, False), key(2, False)))
+
+
+def report(*users: CredentialRow, root: CredentialRow | None = None) -> CredentialReport:
+    return CredentialReport(generated=NOW, root=root, users=users)
+
+
+def verdicts(findings: list) -> list[bool | None]:
+    return [f.compliant for f in findings]
+
+
+# 1.1
+@pytest.mark.parametrize(("root", "ok"), [
+    (row("<root_account>", password=None, used=ago(0.5)), False),
+    (row("<root_account>", password=None, used=ago(2)), True),
+    (row("<root_account>", password=None, used=NA, keys=(key(1, True, ago(9), ago(0.2)),)), False),
+    (row("<root_account>", password=None, used=NEVER), True),
+])
+def test_1_1_root_use_within_the_window_fails(root: CredentialRow, ok: bool) -> None:
+    findings = iam.root_recently_used(report(root=root), NOW, days=1)
+    assert verdicts(findings) == [ok]
+    if not ok:
+        assert "used" in findings[0].reason and "UTC" in findings[0].reason
+
+
+def test_1_1_without_root_row_is_unknown_not_a_pass() -> None:
+    assert verdicts(iam.root_recently_used(report(), NOW, 1)) == [None]
+
+
+# 1.2
+def test_1_2_only_console_users_are_judged_and_root_is_not_a_user() -> None:
+    users = (row("a", password=True, mfa=False), row("b", password=True, mfa=True),
+             row("c", password=False, mfa=False))
+    findings = iam.console_users_without_mfa(
+        report(*users, root=row("<root_account>", password=None, mfa=False)))
+    assert [(f.resource.rsplit("/", 1)[-1], f.compliant) for f in findings] == [("a", False),
+                                                                                ("b", True)]
+
+
+# 1.3
+@pytest.mark.parametrize(("user", "ok"), [
+    (row(password=True, used=ago(89)), True),
+    (row(password=True, used=ago(90)), False),  # "90 days or greater"
+    (row(password=True, used=NEVER, changed=ago(100)), False),  # never used, set long ago
+    (row(password=True, used=NEVER, changed=ago(10)), True),
+    (row(password=True, used=NA, changed=NA, created=ago(95)), False),
+])
+def test_1_3_console_passwords(user: CredentialRow, ok: bool) -> None:
+    assert verdicts(iam.unused_credentials(report(user), NOW)) == [ok]
+
+
+@pytest.mark.parametrize(("k", "ok"), [
+    (key(1, True, ago(200), ago(10)), True),
+    (key(1, True, ago(200), ago(90)), False),
+    (key(1, True, ago(100), NA), False),  # never used: judged by its creation
+    (key(1, True, ago(20), NA), True),
+    (key(1, False, ago(500), NA), None),  # inactive keys are not judged
+])
+def test_1_3_access_keys(k: AccessKey, ok: bool | None) -> None:
+    findings = iam.unused_credentials(report(row(keys=(k, key(2, False)))), NOW)
+    assert verdicts(findings) == ([] if ok is None else [ok])
+
+
+# 1.4
+@pytest.mark.parametrize(("rotated", "ok"), [(ago(90), True), (ago(91), False), (ago(5), True)])
+def test_1_4_rotation_boundary(rotated: When, ok: bool) -> None:
+    k = key(2, True, rotated, ago(1))
+    assert verdicts(iam.keys_not_rotated(report(row(keys=(key(1, False), k))), NOW)) == [ok]
+
+
+def test_1_4_active_key_without_rotation_date_is_unknown() -> None:
+    assert verdicts(iam.keys_not_rotated(report(row(keys=(key(1, True, NA, NA),))), NOW)) == [None]
+
+
+# 1.5 - 1.11
+GOOD = {"MinimumPasswordLength": 14, "RequireSymbols": True, "RequireNumbers": True,
+        "RequireUppercaseCharacters": True, "RequireLowercaseCharacters": True,
+        "ExpirePasswords": True, "MaxPasswordAge": 90, "PasswordReusePrevention": 24}
+RULES = [iam.requires_uppercase, iam.requires_lowercase, iam.requires_symbol,
+         iam.requires_number, iam.minimum_length, iam.prevents_reuse, iam.expires_passwords]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_password_policy_rules_pass_on_a_good_policy(rule) -> None:
+    assert verdicts(rule(GOOD, "arn:x")) == [True]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_no_password_policy_fails_with_that_reason(rule) -> None:
+    findings = rule(None, "arn:x")
+    assert verdicts(findings) == [False]
+    assert findings[0].reason == "the account has no password policy"
+
+
+@pytest.mark.parametrize(("change", "rule"), [
+    ({"RequireUppercaseCharacters": False}, iam.requires_uppercase),
+    ({"RequireLowercaseCharacters": False}, iam.requires_lowercase),
+    ({"RequireSymbols": False}, iam.requires_symbol),
+    ({"RequireNumbers": False}, iam.requires_number),
+    ({"MinimumPasswordLength": 13}, iam.minimum_length),
+    ({"PasswordReusePrevention": 23}, iam.prevents_reuse),
+    ({"PasswordReusePrevention": None}, iam.prevents_reuse),
+    ({"MaxPasswordAge": 91}, iam.expires_passwords),
+    ({"ExpirePasswords": False, "MaxPasswordAge": None}, iam.expires_passwords),
+])
+def test_password_policy_rules_fail_one_setting_short(change, rule) -> None:
+    policy = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
+    assert verdicts(rule(policy, "arn:x")) == [False]
+
+
+# 1.12 - 1.14
+ROOT_ARN = "arn:aws:iam::123456789012:root"
+
+
+def test_1_12_root_keys() -> None:
+    root = row("<root_account>", password=None, keys=(key(1, False), key(2, True, ago(5))))
+    findings = iam.root_access_keys(report(root=root))
+    assert verdicts(findings) == [False] and "access key 2" in findings[0].reason
+    assert verdicts(iam.root_access_keys(report(root=row("<root_account>")))) == [True]
+    assert verdicts(iam.root_access_keys(report())) == [None]
+
+
+def test_1_13_root_mfa() -> None:
+    assert verdicts(iam.root_mfa({"AccountMFAEnabled": 1}, ROOT_ARN)) == [True]
+    assert verdicts(iam.root_mfa({"AccountMFAEnabled": 0}, ROOT_ARN)) == [False]
+    assert verdicts(iam.root_mfa({}, ROOT_ARN)) == [None]
+
+
+@pytest.mark.parametrize(("devices", "ok"), [
+    ([], True),
+    ([{"SerialNumber": "arn:aws:iam::123456789012:mfa/alice", "User": {"Arn": "x/alice"}}], True),
+    ([{"SerialNumber": "arn:aws:iam::123456789012:mfa/custom", "User": {"Arn": ROOT_ARN}}], False),
+    ([{"SerialNumber": "arn:aws:iam::123456789012:mfa/root-account-mfa-device"}], False),
+])
+def test_1_14_virtual_device_on_root_fails(devices, ok) -> None:
+    assert verdicts(iam.root_hardware_mfa({"AccountMFAEnabled": 1}, devices, ROOT_ARN)) == [ok]
+
+
+def test_1_14_without_any_root_mfa_fails() -> None:
+    assert verdicts(iam.root_hardware_mfa({"AccountMFAEnabled": 0}, [], ROOT_ARN)) == [False]
+
+
+# 1.16, 1.22, 1.24
+def test_1_16_inline_and_attached_both_count() -> None:
+    details = {"UserDetailList": [
+        {"Arn": "u/a", "UserPolicyList": [{"PolicyName": "inline"}]},
+        {"Arn": "u/b", "AttachedManagedPolicies": [{"PolicyName": "ReadOnlyAccess"}]},
+        {"Arn": "u/c", "GroupList": ["g"]},
+    ]}
+    findings = iam.users_with_policies(details)
+    assert verdicts(findings) == [False, False, True]
+    assert "inline: inline" in findings[0].reason and "ReadOnlyAccess" in findings[1].reason
+
+
+def test_1_22_support_policy_on_any_principal() -> None:
+    arn = "arn:aws:iam::aws:policy/AWSSupportAccess"
+    attached = {"AttachedManagedPolicies": [{"PolicyArn": arn}]}
+    assert verdicts(iam.support_role({"GroupDetailList": [{"Arn": "g", **attached}]},
+                                     "123456789012")) == [True]
+    assert verdicts(iam.support_role({"RoleDetailList": [{"Arn": "r"}]}, "123456789012")) == [False]
+
+
+def _policy(document, default: bool = True) -> dict:
+    return {"Arn": "arn:aws:iam::123456789012:policy/p",
+            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": default,
+                                   "Document": document}]}
+
+
+@pytest.mark.parametrize(("statement", "admin"), [
+    ({"Effect": "Allow", "Action": "*", "Resource": "*"}, True),
+    ({"Effect": "Allow", "Action": ["s3:Get*", "*:*"], "Resource": ["*"]}, True),
+    ([{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"},
+      {"Effect": "Allow", "Action": ["*"], "Resource": "*"}], True),
+    ({"Effect": "Deny", "Action": "*", "Resource": "*"}, False),
+    ({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::bucket/*"}, False),
+    ({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, False),
+])
+def test_1_24_statement_shapes(statement, admin: bool) -> None:
+    findings = iam.full_admin_policies({"Policies": [_policy({"Statement": statement})]})
+    assert verdicts(findings) == [not admin]
+
+
+def test_1_24_url_encoded_document_and_only_the_default_version() -> None:
+    encoded = "%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%7D"
+    assert verdicts(iam.full_admin_policies({"Policies": [_policy(encoded)]})) == [False]
+    assert verdicts(iam.full_admin_policies({"Policies": [_policy(encoded, False)]})) == [None]
+
+
+# 1.23
+def test_1_23_console_user_with_never_used_key() -> None:
+    users = (row("a", password=True, keys=(key(1, True, ago(3), NA),)),
+             row("b", password=True, keys=(key(1, True, ago(3), ago(1)),)),
+             row("c", password=False, keys=(key(1, True, ago(3), NA),)))
+    assert verdicts(iam.console_users_with_unused_keys(report(*users))) == [False, True]
+
+
+# 1.21
+def test_1_21_region_that_failed_is_unknown_others_judged() -> None:
+    findings = iam.instances_without_role(
+        {"eu-west-1": [{"InstanceId": "i-1", "OwnerId": "1", "IamInstanceProfile": None}]},
+        {"us-east-1": RuntimeError("AccessDenied")})
+    assert sorted(map(str, verdicts(findings))) == ["False", "None"]
