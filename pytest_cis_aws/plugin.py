@@ -36,7 +36,12 @@ def pytest_configure(config: pytest.Config) -> None:
     selection.register_markers(config)
     if not settings.is_requested(config):
         return
-    run = CisRun(config, settings.resolve(config, active=True))
+    resolved = settings.resolve(config, active=True)
+    if resolved.demo:
+        from . import demo
+
+        resolved = demo.start(config, resolved)
+    run = CisRun(config, resolved)
     config.stash[RUN_KEY] = run
     if not run.settings.no_stock and _wants_stock(config):
         config.args.append(str(CHECKS_DIR))

@@ -82,6 +82,18 @@ OPTIONS: tuple[Option, ...] = (
         is_flag=True,
     ),
     Option(
+        "demo",
+        "--cis-demo",
+        "audit a built-in simulated account (moto, in process, no network) instead of AWS",
+        ini_type="bool",
+        is_flag=True,
+    ),
+    Option(
+        "json",
+        "--cis-json",
+        "write every result and finding as JSON to this file",
+    ),
+    Option(
         "api_stats",
         "--cis-api-stats",
         "print the AWS API calls made, by service and operation",
@@ -117,6 +129,8 @@ class Settings:
     endpoint_url: str | None = None
     no_stock: bool = False
     api_stats: bool = False
+    demo: bool = False
+    json: str | None = None
     root_usage_days: int = 1
     iam_master_role: str | None = None
     iam_manager_role: str | None = None
@@ -135,6 +149,8 @@ class Settings:
             "role_arn": self.role_arn or "none",
             "endpoint_url": self.endpoint_url or "AWS",
         }
+        if self.demo:
+            shown["demo"] = "simulated account (moto, in process)"
         return [f"{key}: {value} (from {self.sources.get(key, SOURCE_DEFAULT)})"
                 for key, value in shown.items()]
 
@@ -255,6 +271,8 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         endpoint_url=values.get("endpoint_url"),
         no_stock=bool(values.get("no_stock", False)),
         api_stats=bool(values.get("api_stats", False)),
+        demo=bool(values.get("demo", False)),
+        json=values.get("json"),
         root_usage_days=_int(reader.tuning("cis_root_usage_days"), "cis_root_usage_days", 0),
         iam_master_role=reader.tuning("cis_iam_master_role") or None,
         iam_manager_role=reader.tuning("cis_iam_manager_role") or None,
@@ -368,4 +386,6 @@ PARSERS: dict[str, Callable[[Any, Option], Any]] = {
     "endpoint_url": _parse_url,
     "no_stock": _parse_bool,
     "api_stats": _parse_bool,
+    "demo": _parse_bool,
+    "json": _parse_text,
 }
