@@ -124,9 +124,9 @@ def failure_message(
 
 
 def unknown_message(unknown: list[Finding]) -> str:
-    return "\n".join(
-        [f"could not evaluate {len(unknown)} resources:", _findings_table(unknown)]
-    )
+    first = unknown[0]
+    more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+    return "\n".join([f"{first.resource}: {first.reason}{more}", "", _findings_table(unknown)])
 
 
 def _findings_table(findings: list[Finding]) -> str:

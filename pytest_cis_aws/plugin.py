@@ -47,6 +47,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.args.append(str(CHECKS_DIR))
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(run), "cis_aws_xdist")
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(ResultHooks(run), "cis_aws_results")
+    if config.pluginmanager.hasplugin("html") and not hasattr(config, "workerinput"):
+        from .report.html import HtmlHooks
+
+        config.pluginmanager.register(HtmlHooks(run.results, run.summary_header), "cis_aws_html")
 
 
 def _active(config: pytest.Config) -> CisRun | None:
@@ -156,23 +162,46 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     run = _active(config)
     if run is None or hasattr(config, "workerinput"):
         return
+    if run.results.by_nodeid:
+        from .report.terminal import write_summary
+
+        write_summary(terminalreporter, run.results, run.summary_header())
     if run.settings.api_stats:
         from .report.terminal import write_api_stats
 
         write_api_stats(terminalreporter, run.api_calls())
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     run = _active(session.config)
+    if run is None:
+        return
     workeroutput = getattr(session.config, "workeroutput", None)
-    if run is not None and workeroutput is not None and run._aws is not None:
-        workeroutput["cis_aws_calls"] = run._aws.calls.as_dict()
+    if workeroutput is not None:
+        if run._aws is not None:
+            workeroutput["cis_aws_calls"] = run._aws.calls.as_dict()
+        return
+    if run.settings.json:
+        from .report import json_export
+
+        json_export.write(run.settings.json, run.results, run.summary_header())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     run = config.stash.get(RUN_KEY, None)
     if run is not None:
         run.close()
+
+
+class ResultHooks:
+    """On the controller: gathers every CIS report (forwarded ones too, under xdist)."""
+
+    def __init__(self, run: CisRun) -> None:
+        self.run = run
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.run.results.add(report)
 
 
 class XdistHooks:

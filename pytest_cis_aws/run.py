@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,10 @@ class CisRun:
         self._regions: Regions | DataUnavailable | None = None
         self._own_dir: Path | None = None
         self.worker_calls: dict[str, int] = {}
+        from .report.results import Results
+
+        self.results = Results()
+        self.started = time.monotonic()
 
     # -- AWS access, created on first use so a run that reads nothing imports nothing --------
 
@@ -123,6 +128,20 @@ class CisRun:
         for key, value in self.worker_calls.items():
             counts[key] = counts.get(key, 0) + value
         return dict(sorted(counts.items()))
+
+    def summary_header(self) -> dict[str, Any]:
+        """Who and where was audited, for the terminal summary, the HTML and the JSON."""
+        regions = self._regions
+        calls = self.api_calls()
+        return {
+            "account": self._identity.account if self._identity else "unknown",
+            "regions": list(regions.selected) if regions is not None and not isinstance(
+                regions, DataUnavailable) else list(self.settings.regions or ()),
+            "level": self.settings.level,
+            "duration": time.monotonic() - self.started,
+            "api_calls": sum(calls.values()),
+            "api_call_counts": calls,
+        }
 
     def close(self) -> None:
         if self._own_dir is not None:

@@ -1,10 +1,49 @@
-"""Terminal output of a CIS run."""
+"""The terminal summary of a CIS run: who, where, what passed, and the score."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..text import table
+from .. import catalog
+from ..text import printable, table
+from .results import OUTCOMES, Results
+
+
+def score_lines(score: dict[str, dict[str, int]], max_level: int) -> list[str]:
+    lines = []
+    for level in range(1, max_level + 1):
+        s = score[str(level)]
+        pct = f" ({100 * s['passed'] // s['evaluated']}%)" if s["evaluated"] else ""
+        lines.append(f"Level {level}: {s['passed']}/{s['evaluated']} scored recommendations "
+                     f"pass{pct}")
+    return lines
+
+
+def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
+    tr.write_sep("=", "CIS Amazon Web Services Foundations Benchmark v1.1.0")
+    tr.write_line(
+        f"account {header['account']} | regions {', '.join(header['regions']) or '-'} | "
+        f"level {header['level']} | {header['duration']:.1f} s | {header['api_calls']} API calls")
+    sections = results.by_section()
+    rows = [[name, *(str(counts[o]) for o in OUTCOMES)]
+            for name, counts in sorted(sections.items(), key=lambda kv: _section_order(kv[0]))]
+    if rows:
+        tr.write_line(table(["section", *OUTCOMES], rows))
+    for line in score_lines(results.score(), header["level"]):
+        tr.write_line(line, bold=True)
+    for outcome in ("manual", "error"):
+        listed = [r for r in results.results() if r.outcome == outcome]
+        if listed:
+            tr.write_line(f"{outcome}: " + ", ".join(r.id for r in listed))
+    for outcome in ("error",):
+        for r in results.results():
+            if r.outcome == outcome:
+                tr.write_line(f"  {r.id}: {printable(r.reason, 160)}")
+
+
+def _section_order(name: str) -> int:
+    order = list(catalog.SECTIONS.values())
+    return order.index(name) if name in order else len(order)
 
 
 def write_api_stats(terminalreporter: Any, calls: dict[str, int]) -> None:

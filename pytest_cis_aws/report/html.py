@@ -1,0 +1,55 @@
+"""pytest-html columns, title and summary. Registered only when pytest-html is installed.
+
+pytest-html inserts these strings as raw HTML: everything that came from AWS is escaped here.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from .results import OUTCOMES, Results
+from .terminal import score_lines
+
+# pytest-html sorts on `data-column-type` and reads row values from `col-<name>` (\w+ only).
+COLUMNS = (("cisid", "CIS ID"), ("cislevel", "Level"), ("cissection", "Section"),
+           ("cisscored", "Scored"))
+
+
+class HtmlHooks:
+    def __init__(self, results: Results, header: Any) -> None:
+        self.results = results
+        self.header = header  # callable giving the summary header
+
+    def pytest_html_report_title(self, report: Any) -> None:
+        account = self.header()["account"]
+        report.title = f"CIS AWS Foundations Benchmark v1.1.0 — account {account}"
+
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        for offset, (name, label) in enumerate(COLUMNS):
+            cells.insert(1 + offset, f'<th class="sortable" data-column-type="{name}">{label}</th>')
+
+    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
+        meta = getattr(report, "cis", None) or {}
+        values = (meta.get("id", ""), meta.get("level", ""), meta.get("section", "") or "",
+                  ("yes" if meta.get("scored") else "no") if meta else "")
+        for offset, ((name, _), value) in enumerate(zip(COLUMNS, values)):
+            cells.insert(1 + offset, f'<td class="col-{name}">{escape(str(value))}</td>')
+
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str],
+                                    postfix: list[str]) -> None:
+        header = self.header()
+        rows = "".join(
+            f"<tr><td>{escape(section)}</td>" + "".join(f"<td>{counts[o]}</td>" for o in OUTCOMES)
+            + "</tr>"
+            for section, counts in self.results.by_section().items()
+        )
+        head = "".join(f"<th>{o}</th>" for o in ("section", *OUTCOMES))
+        scores = "".join(f"<p><strong>{escape(line)}</strong></p>"
+                         for line in score_lines(self.results.score(), header["level"]))
+        prefix.append(
+            f"<h2>CIS AWS Foundations Benchmark v1.1.0</h2>"
+            f"<p>Account {escape(str(header['account']))}; regions "
+            f"{escape(', '.join(header['regions']))}; level {header['level']}</p>"
+            f"{scores}<table><tr>{head}</tr>{rows}</table>"
+        )

@@ -1,0 +1,40 @@
+"""--cis-json: every result and finding, for machines. Written once, by the controller."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .results import Results
+
+
+def document(results: Results, header: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "benchmark": "CIS Amazon Web Services Foundations Benchmark",
+        "version": "1.1.0",
+        "account": header["account"],
+        "regions": list(header["regions"]),
+        "level": header["level"],
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "results": [
+            {**r.to_dict(),
+             "findings": [{"waived": False, **f} for f in r.findings]}
+            for r in results.results()
+        ],
+        "score": results.score(),
+        "api_calls": header.get("api_call_counts", {}),
+    }
+
+
+def write(path: str, results: Results, header: dict[str, Any]) -> Path:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    # ensure_ascii keeps hostile names (control characters, odd unicode) valid everywhere.
+    tmp.write_text(json.dumps(document(results, header), indent=2, ensure_ascii=True),
+                   encoding="utf-8")
+    os.replace(tmp, target)
+    return target
