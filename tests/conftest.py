@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 import boto3  # noqa: E402
+import hypothesis  # noqa: E402, F401  (imported once here, not again in every pytester run)
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 

@@ -57,6 +57,23 @@ class CallCounter:
         return {f"{s}:{o}": n for (s, o), n in sorted(self.counts.items())}
 
 
+_LOADER: Any = None
+
+
+def _botocore_session() -> Any:
+    """A botocore session sharing one model loader per process: service models are parsed once,
+    not once per session (xdist workers, in-process pytester runs)."""
+    global _LOADER
+    import botocore.loaders
+    import botocore.session
+
+    session = botocore.session.get_session()
+    if _LOADER is None:
+        _LOADER = botocore.loaders.create_loader()
+    session.register_component("data_loader", _LOADER)
+    return session
+
+
 def client_config(max_pool: int) -> Any:
     from botocore.config import Config
 
@@ -122,13 +139,16 @@ class Aws:
         from botocore.exceptions import BotoCoreError
 
         try:
-            base = boto3.Session(profile_name=self.settings.profile)
+            base = boto3.Session(profile_name=self.settings.profile,
+                                 botocore_session=_botocore_session())
         except BotoCoreError as exc:  # e.g. ProfileNotFound
             raise DataUnavailable("boto3 session", describe(exc),
                                   permission="a valid AWS profile") from exc
         region = base.region_name or DEFAULT_REGION
         if credentials:
-            return self._guarded(boto3.Session(region_name=region, **credentials))
+            return self._guarded(boto3.Session(region_name=region,
+                                               botocore_session=_botocore_session(),
+                                               **credentials))
         self._guarded(base)
         if not self.settings.role_arn:
             return base
@@ -143,6 +163,7 @@ class Aws:
             creds = sts.assume_role(RoleArn=self.settings.role_arn,
                                     RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
         return boto3.Session(
+            botocore_session=_botocore_session(),
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"],

@@ -1,0 +1,111 @@
+"""What people read and machines consume: terminal summary, JSON findings, pytest-html."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+import pytest
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest("--cis-regions=us-east-1", *args)
+
+
+def test_summary_block_with_score(pytester: pytest.Pytester, moto: None) -> None:
+    result = _run(pytester, "--cis-id=1.2,1.5,1.15,1.17")
+    result.stdout.fnmatch_lines([
+        "*CIS Amazon Web Services Foundations Benchmark v1.1.0*",
+        "account 123456789012 | regions us-east-1 | level 2 | * s | * API calls",
+        "*section*passed*failed*error*manual*waived*skipped",
+        "*iam*1*1*1*1*0*0",
+        "Level 1: 1/2 scored recommendations pass (50%)",
+        "Level 2: 1/2 scored recommendations pass (50%)",
+        "manual: 1.15",
+        "error: 1.17",
+    ])
+
+
+def test_dormant_run_prints_no_summary(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    result = pytester.runpytest()
+    assert "Foundations Benchmark" not in result.stdout.str()
+
+
+def test_json_findings_shape(pytester: pytest.Pytester, moto: None) -> None:
+    out = pytester.path / "findings.json"
+    _run(pytester, "--cis-id=1.2,1.5,1.15", f"--cis-json={out}")
+    data = json.loads(out.read_text())
+    assert data["benchmark"] == "CIS Amazon Web Services Foundations Benchmark"
+    assert data["version"] == "1.1.0" and data["account"] == "123456789012"
+    assert data["regions"] == ["us-east-1"] and data["level"] == 2
+    assert re.match(r"\d{4}-\d\d-\d\dT", data["generated_at"])
+    by_id = {r["id"]: r for r in data["results"]}
+    assert {k: by_id["1.5"][k] for k in ("section", "level", "scored", "outcome")} == {
+        "section": "iam", "level": 1, "scored": True, "outcome": "failed"}
+    assert by_id["1.5"]["findings"] == [{
+        "resource": "arn:aws:iam::123456789012:account-password-policy", "region": None,
+        "compliant": False, "reason": "the account has no password policy", "waived": False}]
+    assert by_id["1.15"]["outcome"] == "manual"
+    assert by_id["1.15"]["reason"].startswith("manual: ")
+    assert data["score"] == {"1": {"passed": 1, "evaluated": 2}, "2": {"passed": 1, "evaluated": 2}}
+
+
+def test_json_lists_organisation_checks_with_their_own_id(pytester: pytest.Pytester,
+                                                          moto: None) -> None:
+    pytester.makepyfile(test_org="""
+        import pytest
+        from pytest_cis_aws import Finding, assert_compliant
+
+        @pytest.mark.cis(id="ORG-7", level=1, section="iam", title="Users are in groups")
+        def test_org(iam_authorization_details):
+            assert_compliant([Finding.of("arn:aws:iam::123456789012:user/x", False, "alone")])
+    """)
+    out = pytester.path / "f.json"
+    _run(pytester, "--cis-no-stock", f"--cis-json={out}")
+    (org,) = json.loads(out.read_text())["results"]
+    assert org["id"] == "ORG-7" and org["outcome"] == "failed"
+    assert org["title"] == "Users are in groups"
+    assert org["findings"][0]["reason"] == "alone"
+
+
+def _html_rows(path: Any) -> list[dict[str, Any]]:
+    blob = re.search(r'data-jsonblob="([^"]*)"', path.read_text()).group(1)
+    data = json.loads(html.unescape(blob))
+    return [row for rows in data["tests"].values() for row in rows]
+
+
+def test_html_columns_and_title(pytester: pytest.Pytester, moto: None) -> None:
+    report = pytester.path / "r.html"
+    _run(pytester, "--cis-id=1.2,1.14", f"--html={report}")
+    text = report.read_text()
+    assert "CIS AWS Foundations Benchmark v1.1.0 — account 123456789012" in text
+    for column in ("cisid", "cislevel", "cissection", "cisscored"):
+        assert f'data-column-type="{column}"' in text
+    rows = _html_rows(report)
+    cells = {re.search(r'col-cisid">([^<]*)<', "".join(r["resultsTableRow"])).group(1)
+             for r in rows}
+    assert cells == {"1.2", "1.14"}
+    assert "Level 1: " in text
+
+
+def test_html_escapes_what_aws_returns(pytester: pytest.Pytester, moto: None,
+                                       setup_client: Any) -> None:
+    setup_client("iam").create_user(UserName="mallory", Path=f"/{'x'}/")
+    pytester.makepyfile(test_org=f"""
+        import pytest
+        from pytest_cis_aws import Finding, assert_compliant
+
+        @pytest.mark.cis(id="ORG-8", level=1, section="iam")
+        def test_org():
+            assert_compliant([Finding.of({HOSTILE!r}, False, "\\x1b[31mred\\x1b[0m")])
+    """)
+    report = pytester.path / "r.html"
+    result = _run(pytester, "--cis-no-stock", f"--html={report}")
+    assert HOSTILE not in report.read_text()  # escaped, never raw markup
+    assert "\x1b[31m" not in result.stdout.str()  # terminal escapes neutralised
+    result.stdout.fnmatch_lines(["*<script>alert(1)</script>*\\x1b[31mred*"])
