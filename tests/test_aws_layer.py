@@ -72,7 +72,7 @@ def test_reading_names_operation_region_and_permission() -> None:
 def test_malformed_response_is_unavailable_data_not_a_crash() -> None:
     with pytest.raises(DataUnavailable, match="unexpected response shape"), \
             reading("iam:GetAccountSummary"):
-        {}["SummaryMap"]  # noqa: B018
+        {}["SummaryMap"]
 
 
 class StubbedAws:
@@ -116,7 +116,8 @@ def test_credential_report_stuck_in_progress_errors_after_the_deadline(iam_clien
     with Stubber(iam_client) as stub:
         for _ in range(10):
             stub.add_response("generate_credential_report", {"State": "INPROGRESS"})
-        with pytest.raises(DataUnavailable, match=r"not ready after 10 s \(last: state INPROGRESS\)"):
+        with pytest.raises(DataUnavailable,
+                           match=r"not ready after 10 s \(last: state INPROGRESS\)"):
             collect_iam.credential_report(StubbedAws(iam_client), 10, sleep=sleep,
                                           clock=lambda: now[0])
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 import accounts_iam
+import pytest
 
 INI = """
 [pytest]

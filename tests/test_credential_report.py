@@ -50,7 +50,7 @@ def test_missing_root_row_is_none() -> None:
 
 
 def test_missing_columns_are_reported() -> None:
-    with pytest.raises(cr.MalformedReport, match="lacks columns: .*mfa_active"):
+    with pytest.raises(cr.MalformedReport, match=r"lacks columns: .*mfa_active"):
         cr.parse("user,arn\nalice,arn:aws:iam::1:user/alice")
 
 

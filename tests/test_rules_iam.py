@@ -214,7 +214,8 @@ def test_1_24_statement_shapes(statement, admin: bool) -> None:
 
 
 def test_1_24_url_encoded_document_and_only_the_default_version() -> None:
-    encoded = "%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%7D"
+    encoded = ("%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22*%22%2C"
+               "%22Resource%22%3A%22*%22%7D%7D")
     assert verdicts(iam.full_admin_policies({"Policies": [_policy(encoded)]})) == [False]
     assert verdicts(iam.full_admin_policies({"Policies": [_policy(encoded, False)]})) == [None]
 

@@ -56,7 +56,8 @@ def _settings(pytester: pytest.Pytester, *args: str) -> Settings:
 def test_precedence_command_line_over_environment_over_ini(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytester.makeini("[pytest]\ncis_level = 1\ncis_section = iam,logging\ncis_regions = eu-west-1\n")
+    pytester.makeini("[pytest]\ncis_level = 1\ncis_section = iam,logging\n"
+                     "cis_regions = eu-west-1\n")
     monkeypatch.setenv("CIS_AWS_SECTION", "4")
     settings = _settings(pytester, "--cis-regions", "us-east-1,eu-central-1")
     assert settings.level == 1 and settings.sources["level"] == "ini file"
