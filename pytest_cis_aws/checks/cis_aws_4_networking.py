@@ -1,0 +1,40 @@
+"""CIS section 4: Networking (4.1 - 4.5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_cis_aws import assert_compliant, manual, recommendation
+from pytest_cis_aws.fixtures import regional_split
+from pytest_cis_aws.rules import networking
+
+pytestmark = pytest.mark.xdist_group("cis_aws_networking")
+
+
+@recommendation("4.1")
+def test_4_1_no_ssh_from_anywhere(ec2_security_groups):
+    assert_compliant(networking.port_open_to_world(*regional_split(ec2_security_groups),
+                                                   port=networking.SSH))
+
+
+@recommendation("4.2")
+def test_4_2_no_rdp_from_anywhere(ec2_security_groups):
+    assert_compliant(networking.port_open_to_world(*regional_split(ec2_security_groups),
+                                                   port=networking.RDP))
+
+
+@recommendation("4.3")
+def test_4_3_vpc_flow_logging_enabled(vpc_flow_logs, aws_account_id):
+    assert_compliant(networking.vpcs_without_flow_logs(*regional_split(vpc_flow_logs),
+                                                       aws_account_id))
+
+
+@recommendation("4.4")
+def test_4_4_default_security_group_restricts_all_traffic(ec2_security_groups):
+    assert_compliant(networking.default_groups_with_rules(*regional_split(ec2_security_groups)))
+
+
+@recommendation("4.5")
+def test_4_5_vpc_peering_routes_least_access(vpc_peering_routes):
+    evidence = networking.peering_routes(*regional_split(vpc_peering_routes))
+    manual(networking.peering_review(evidence), evidence)

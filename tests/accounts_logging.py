@@ -1,0 +1,175 @@
+"""Two logging account states, in us-east-1 and eu-west-1, for end-to-end runs: one that complies
+with section 2, one that does not. The compliant one still carries trails that do not qualify for
+2.1 and keys of every kind 2.8 leaves alone, so "pass" is earned past them.
+
+moto lacks three things the checks read (moto_coverage.md §7); the recipes below supply them and
+reach into moto's internals, so they live here together.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from aws_state import ACCOUNT
+from moto.cloudtrail import models as cloudtrail_models
+from moto.config.models import config_backends
+from moto.kms.models import kms_backends
+
+US, EU = "us-east-1", "eu-west-1"
+LOG_GROUP = f"arn:aws:logs:{US}:{ACCOUNT}:log-group:cloudtrail:*"
+LOGS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/cloudtrail-to-logs"
+ALL_MANAGEMENT = [{"Name": "management", "FieldSelectors": [
+    {"Field": "eventCategory", "Equals": ["Management"]}]}]
+
+
+# moto recipes -----------------------------------------------------------------------------------
+
+def cloudwatch_delivered(monkeypatch: pytest.MonkeyPatch, hours_ago: float) -> None:
+    """G8: logging trails report a CloudWatch Logs delivery `hours_ago` (moto never does)."""
+    original = cloudtrail_models.TrailStatus.description
+
+    def with_delivery(self: Any) -> dict[str, Any]:
+        described = original(self)
+        if self.is_logging:
+            when = datetime.now(timezone.utc) - timedelta(hours=hours_ago)
+            described["LatestCloudWatchLogsDeliveryTime"] = int(when.timestamp())
+        return described
+
+    monkeypatch.setattr(cloudtrail_models.TrailStatus, "description", with_delivery)
+
+
+def set_recorder_last_status(region: str, name: str, status: str) -> None:
+    """G9: moto leaves lastStatus at PENDING forever."""
+    config_backends[ACCOUNT][region].recorders[name].status.last_status = status
+
+
+def make_aws_managed(region: str, key_id: str) -> None:
+    """G10: moto creates every key as CUSTOMER managed."""
+    kms_backends[ACCOUNT][region].keys[key_id].key_manager = "AWS"
+
+
+# building blocks --------------------------------------------------------------------------------
+
+def bucket(client: Any, name: str, region: str, *, acl: str = "private") -> None:
+    extra = {} if region == US else {
+        "CreateBucketConfiguration": {"LocationConstraint": region}}
+    client("s3", region).create_bucket(Bucket=name, ACL=acl, **extra)
+
+
+def trail_bucket(client: Any, name: str, region: str) -> None:
+    """A private trail bucket whose access logs go to a bucket beside it."""
+    s3 = client("s3", region)
+    bucket(client, name, region)
+    bucket(client, f"{name}-access", region, acl="log-delivery-write")
+    s3.put_bucket_logging(Bucket=name, BucketLoggingStatus={"LoggingEnabled": {
+        "TargetBucket": f"{name}-access", "TargetPrefix": "s3/"}})
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "CloudTrailWrite", "Effect": "Allow",
+         "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{name}/*"}]}))
+
+
+def rotating_key(client: Any, region: str) -> str:
+    kms = client("kms", region)
+    arn = str(kms.create_key(Description="trail logs")["KeyMetadata"]["Arn"])
+    kms.enable_key_rotation(KeyId=arn)
+    return arn
+
+
+def trail(client: Any, region: str, name: str, bucket_name: str, *, logging: bool = True,
+          **settings: Any) -> str:
+    """Create a trail (and start it): returns its name."""
+    cloudtrail = client("cloudtrail", region)
+    cloudtrail.create_trail(Name=name, S3BucketName=bucket_name, **settings)
+    if logging:
+        cloudtrail.start_logging(Name=name)  # moto finds a trail here by name only
+    return name
+
+
+def recorder(client: Any, region: str, *, all_supported: bool = True,
+             include_global: bool = False, channel: bool = True) -> None:
+    config = client("config", region)
+    group: dict[str, Any] = {"allSupported": all_supported,
+                             "includeGlobalResourceTypes": include_global}
+    if not all_supported:
+        group["resourceTypes"] = ["AWS::EC2::Instance"]
+    config.put_configuration_recorder(ConfigurationRecorder={
+        "name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/config",
+        "recordingGroup": group})
+    if channel:
+        config.put_delivery_channel(DeliveryChannel={"name": "default",
+                                                     "s3BucketName": "config-bucket"})
+        config.start_configuration_recorder(ConfigurationRecorderName="default")
+
+
+def keys_not_judged(client: Any) -> dict[str, str]:
+    """One key of every kind 2.8 does not judge, by the reason it gives."""
+    kms = client("kms", US)
+
+    def create(**kwargs: Any) -> str:
+        return str(kms.create_key(**kwargs)["KeyMetadata"]["KeyId"])
+
+    aws_managed = create(Description="Default key")
+    make_aws_managed(US, aws_managed)
+    disabled, pending = create(), create()
+    kms.disable_key(KeyId=disabled)
+    kms.schedule_key_deletion(KeyId=pending, PendingWindowInDays=7)
+    return {
+        "Aws managed key": aws_managed,
+        "RSA_2048 key": create(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY"),
+        "HMAC_256 key": create(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC"),
+        "key material from EXTERNAL": create(Origin="EXTERNAL"),
+        "disabled key": disabled,
+        "key pending deletion": pending,
+    }
+
+
+# the two accounts -------------------------------------------------------------------------------
+
+def compliant(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    cloudwatch_delivered(monkeypatch, hours_ago=2)
+    trail_bucket(client, "cis-trail-us", US)
+    trail_bucket(client, "cis-trail-eu", EU)
+    protected = {"EnableLogFileValidation": True, "CloudWatchLogsLogGroupArn": LOG_GROUP,
+                 "CloudWatchLogsRoleArn": LOGS_ROLE}
+    # Qualifies for 2.1: every region, logging, all management events (advanced selectors).
+    main = trail(client, US, "main", "cis-trail-us", IsMultiRegionTrail=True,
+                 KmsKeyId=rotating_key(client, US), **protected)
+    client("cloudtrail", US).put_event_selectors(TrailName=main,
+                                                 AdvancedEventSelectors=ALL_MANAGEMENT)
+    # Does not qualify (one region, read events only) but meets 2.2 - 2.7: homed in eu-west-1.
+    regional = trail(client, EU, "regional", "cis-trail-eu", KmsKeyId=rotating_key(client, EU),
+                     **protected)
+    client("cloudtrail", EU).put_event_selectors(TrailName=regional, EventSelectors=[
+        {"ReadWriteType": "ReadOnly", "IncludeManagementEvents": True}])
+
+    recorder(client, US, include_global=True)
+    recorder(client, EU)
+    set_recorder_last_status(US, "default", "SUCCESS")
+    keys_not_judged(client)
+
+
+def noncompliant(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    bucket(client, "cis-trail-open", US, acl="public-read")  # 2.3 (ACL), 2.6 (no access logs)
+    client("s3", US).put_bucket_policy(Bucket="cis-trail-open", Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Sid": "Everyone", "Effect": "Allow", "Principal": {"AWS": "*"},
+             "Action": "s3:GetObject", "Resource": "arn:aws:s3:::cis-trail-open/*"}]}))
+    # Every region and logging, but write events only: 2.1. No validation, KMS or CloudWatch.
+    trail(client, US, "writes-only", "cis-trail-open", IsMultiRegionTrail=True)
+    client("cloudtrail", US).put_event_selectors(TrailName="writes-only", EventSelectors=[
+        {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}])
+    # Sends to CloudWatch Logs, but is not logging, so nothing was ever delivered: 2.4.
+    trail(client, EU, "stopped", "cis-trail-open", logging=False,
+          CloudWatchLogsLogGroupArn=LOG_GROUP, CloudWatchLogsRoleArn=LOGS_ROLE)
+
+    recorder(client, US, all_supported=False)  # 2.5: some resource types only
+    set_recorder_last_status(US, "default", "SUCCESS")  # eu-west-1: no recorder at all
+    client("kms", US).create_key(Description="never rotated")  # 2.8
+
+
+# The outcome each check must reach on each account under moto.
+EXPECTED = {f"2.{n}": ("passed", "failed") for n in range(1, 9)}

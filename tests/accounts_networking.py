@@ -1,0 +1,118 @@
+"""Two networking account states, in us-east-1 and eu-west-1, for end-to-end runs: one that
+complies with section 4, one that does not. moto gives every region a default VPC whose default
+security group allows all outbound traffic (and, unlike AWS, no inbound rule: G14)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+US, EU = "us-east-1", "eu-west-1"
+FLOW_BUCKET = "cis-flow-logs"
+WORLD4 = [{"CidrIp": "0.0.0.0/0"}]
+WORLD6 = [{"CidrIpv6": "::/0"}]
+
+
+def tcp(low: int, high: int, *, v4: bool = True, v6: bool = False) -> dict[str, Any]:
+    return {"IpProtocol": "tcp", "FromPort": low, "ToPort": high,
+            "IpRanges": WORLD4 if v4 else [], "Ipv6Ranges": WORLD6 if v6 else []}
+
+
+def vpc(ec2: Any, cidr: str) -> str:
+    return str(ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"])
+
+
+def group(ec2: Any, vpc_id: str, name: str, *rules: dict[str, Any]) -> str:
+    group_id = str(ec2.create_security_group(GroupName=name, Description=name,
+                                             VpcId=vpc_id)["GroupId"])
+    ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=list(rules))
+    return group_id
+
+
+def default_group(ec2: Any, vpc_id: str) -> dict[str, Any]:
+    return dict(ec2.describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [vpc_id]},
+        {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0])
+
+
+def close_default_groups(ec2: Any) -> None:
+    for found in ec2.describe_security_groups(Filters=[
+            {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]:
+        if found["IpPermissionsEgress"]:
+            ec2.revoke_security_group_egress(GroupId=found["GroupId"],
+                                             IpPermissions=found["IpPermissionsEgress"])
+        if found["IpPermissions"]:
+            ec2.revoke_security_group_ingress(GroupId=found["GroupId"],
+                                              IpPermissions=found["IpPermissions"])
+
+
+def flow_log(ec2: Any, vpc_id: str, traffic: str = "REJECT") -> str:
+    answer = ec2.create_flow_logs(ResourceIds=[vpc_id], ResourceType="VPC", TrafficType=traffic,
+                                  LogDestinationType="s3",
+                                  LogDestination=f"arn:aws:s3:::{FLOW_BUCKET}")
+    assert not answer["Unsuccessful"], answer
+    return str(answer["FlowLogIds"][0])
+
+
+def delete_default_vpc(ec2: Any) -> None:
+    """Leave the region without any VPC (and so without any security group)."""
+    for found in ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]:
+        subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [found["VpcId"]]}])
+        for subnet in subnets["Subnets"]:
+            ec2.delete_subnet(SubnetId=subnet["SubnetId"])
+        ec2.delete_vpc(VpcId=found["VpcId"])
+
+
+def peer(ec2: Any, requester: str, accepter: str, route_to: str) -> str:
+    """Peer two VPCs and route the requester's main table to `route_to` through the peering."""
+    pcx = str(ec2.create_vpc_peering_connection(VpcId=requester, PeerVpcId=accepter)[
+        "VpcPeeringConnection"]["VpcPeeringConnectionId"])
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [requester]}])[
+        "RouteTables"][0]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock=route_to,
+                     VpcPeeringConnectionId=pcx)
+    return pcx
+
+
+def compliant(client: Any) -> None:
+    client("s3", US).create_bucket(Bucket=FLOW_BUCKET)
+    us, eu = client("ec2", US), client("ec2", EU)
+    delete_default_vpc(eu)  # a region with no VPC at all
+    app, other = vpc(us, "10.0.0.0/16"), vpc(us, "10.1.0.0/16")
+    group(us, app, "web",
+          tcp(443, 443, v6=True),  # the world may reach HTTPS, over IPv4 and IPv6
+          tcp(0, 21), tcp(23, 3388), tcp(3390, 65535),  # ranges that stop just short
+          {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+           "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},  # SSH from inside only
+          {"IpProtocol": "udp", "FromPort": 3389, "ToPort": 3389, "IpRanges": WORLD4})
+    peer(us, app, other, "10.1.1.0/24")  # one subnet of the peer, not all of it
+    close_default_groups(us)
+    for found in us.describe_vpcs()["Vpcs"]:
+        flow_log(us, found["VpcId"], "ALL")
+
+
+def noncompliant(client: Any) -> None:
+    client("s3", US).create_bucket(Bucket=FLOW_BUCKET)
+    us = client("ec2", US)  # eu-west-1 keeps its untouched default VPC
+    app, other = vpc(us, "10.0.0.0/16"), vpc(us, "10.1.0.0/16")
+    group(us, app, "wide", tcp(0, 1024))  # 4.1
+    group(us, app, "rdp-range", tcp(3000, 4000))  # 4.2
+    group(us, app, "everything-v6", {"IpProtocol": "-1", "Ipv6Ranges": WORLD6})  # 4.1, 4.2
+    group(us, app, "ssh-v6", tcp(22, 22, v4=False, v6=True))  # 4.1
+    group(us, app, "rdp", tcp(3389, 3389))  # 4.2
+    inside = default_group(us, app)["GroupId"]
+    us.authorize_security_group_ingress(GroupId=inside, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+         "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])  # 4.4: inbound on a default group
+    flow_log(us, app)  # REJECT only: enough for 4.3; the other VPCs have none
+    peer(us, app, other, "10.1.0.0/16")  # the whole peer VPC: flagged for review
+
+
+# The outcome each check must reach on each account under moto.
+EXPECTED = {
+    "4.1": ("passed", "failed"),
+    "4.2": ("passed", "failed"),
+    "4.3": ("passed", "failed"),
+    "4.4": ("passed", "failed"),
+    "4.5": ("skipped", "skipped"),  # manual: a person judges "least access"
+}

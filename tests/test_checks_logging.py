@@ -1,0 +1,124 @@
+"""End to end: every section 2 check against a compliant and a non-compliant moto account, in two
+regions, then the evidence the checks recorded and the AWS calls they cost."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import accounts_logging
+import pytest
+from aws_state import ACCOUNT
+
+ARGS = ("--cis-section=logging", "--cis-level=2", "--cis-regions=us-east-1,eu-west-1",
+        "--cis-api-stats", "-rA")
+TRAIL = f"arn:aws:cloudtrail:{{region}}:{ACCOUNT}:trail/{{name}}"
+
+
+def run_checks(pytester: pytest.Pytester) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]],
+                                                   pytest.RunResult]:
+    """(outcome by recommendation, findings by recommendation, the run)."""
+    result = pytester.runpytest(*ARGS)
+    outcomes: dict[str, str] = {}
+    findings: dict[str, list[dict[str, Any]]] = {}
+    for report in result.reprec.getreports("pytest_runtest_logreport"):  # type: ignore[attr-defined]
+        cis = getattr(report, "cis", None)
+        if cis is None:
+            continue
+        if getattr(report, "cis_outcome", None) == "error" or (
+                report.when != "call" and report.failed):
+            outcomes[cis["id"]] = "error"
+        elif report.when == "call" and report.failed and not report.longreprtext.startswith(
+                f"CIS {cis['id']} "):
+            outcomes[cis["id"]] = "crashed"  # an exception, not a compliance verdict
+        elif report.when == "call" or report.skipped:
+            outcomes.setdefault(cis["id"], report.outcome)
+        if report.when == "call":
+            findings[cis["id"]] = getattr(report, "cis_findings", [])
+    return outcomes, findings, result
+
+
+def api_calls(result: pytest.RunResult) -> dict[str, int]:
+    """The --cis-api-stats table, as {"service:Operation": calls}."""
+    section = result.stdout.str().split(" AWS API calls: ", 1)[1]
+    rows = section.split("\n\n", 1)[0].split("=" * 10, 1)[0]
+    found = re.findall(r"^\s+([a-z0-9-]+)\s+([A-Za-z]+)\s+(\d+)\s*$", rows, re.M)
+    return {f"{service}:{operation}": int(n) for service, operation, n in found}
+
+
+def by_resource(findings: list[dict[str, Any]]) -> dict[str, tuple[bool | None, str]]:
+    return {f["resource"]: (f["compliant"], f["reason"]) for f in findings}
+
+
+@pytest.mark.parametrize("account", [0, 1], ids=["compliant", "noncompliant"])
+def test_every_logging_check_reaches_its_outcome(
+    account: int, pytester: pytest.Pytester, setup_client: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    build = (accounts_logging.compliant, accounts_logging.noncompliant)[account]
+    build(setup_client, monkeypatch)
+    got, findings, result = run_checks(pytester)
+    expected = {rec: pair[account] for rec, pair in accounts_logging.EXPECTED.items()}
+    assert got == expected, result.stdout.str()
+    if account == 0:
+        check_compliant_evidence(findings)
+    else:
+        check_noncompliant_evidence(findings)
+        check_each_read_happens_once(api_calls(result))
+
+
+def check_compliant_evidence(findings: dict[str, list[dict[str, Any]]]) -> None:
+    # The multi-region trail is listed by both regions: one finding each, shadow copy merged.
+    main = TRAIL.format(region="us-east-1", name="main")
+    regional = TRAIL.format(region="eu-west-1", name="regional")
+    assert by_resource(findings["2.1"]) == {
+        main: (True, "multi-region, logging, records all management events (read and write)"),
+        regional: (True, "does not count (single-region trail (home eu-west-1)); main qualifies"),
+    }
+    assert {f["region"] for f in findings["2.1"]} == {"us-east-1", "eu-west-1"}
+    assert all("h ago" in reason for _, reason in by_resource(findings["2.4"]).values())
+    assert by_resource(findings["2.5"])[f"account {ACCOUNT}"] == (
+        True, "global resource types (IAM) recorded in us-east-1")
+    keys = sorted(f["reason"] for f in findings["2.8"])
+    assert keys == sorted(["automatic rotation enabled"] * 2 + [
+        "not judged: Aws managed key", "not judged: RSA_2048 key (only symmetric keys rotate)",
+        "not judged: HMAC_256 key (only symmetric keys rotate)",
+        "not judged: key material from EXTERNAL (AWS cannot rotate it)",
+        "not judged: disabled key", "not judged: key pending deletion"])
+
+
+def check_noncompliant_evidence(findings: dict[str, list[dict[str, Any]]]) -> None:
+    writes = TRAIL.format(region="us-east-1", name="writes-only")
+    stopped = TRAIL.format(region="eu-west-1", name="stopped")
+    assert by_resource(findings["2.1"]) == {
+        writes: (False, "multi-region and logging, but its event selectors skip read "
+                        "management events"),
+        stopped: (False, "single-region trail (home eu-west-1)"),
+    }
+    bucket = by_resource(findings["2.3"])["arn:aws:s3:::cis-trail-open"]
+    assert bucket == (False, "bucket of trail stopped, writes-only: ACL grants READ to AllUsers "
+                             '(everyone); policy statement Everyone allows principal "*"')
+    assert by_resource(findings["2.4"]) == {
+        writes: (False, "not sent to CloudWatch Logs (no log group)"),
+        stopped: (False, "sends to cloudtrail, but no delivery is recorded"),
+    }
+    config = by_resource(findings["2.5"])
+    assert config["region eu-west-1"] == (False, "no configuration recorder")
+    assert "does not record all supported resource types" in config["region us-east-1"][1]
+    assert config[f"account {ACCOUNT}"] == (False,
+                                            "no region records global resource types (IAM)")
+    assert [f["reason"] for f in findings["2.8"]] == ["automatic rotation disabled"]
+
+
+def check_each_read_happens_once(calls: dict[str, int]) -> None:
+    # Eight checks, two regions, two trails sharing one bucket: each read once per run.
+    assert calls == {
+        "sts:GetCallerIdentity": 1, "ec2:DescribeRegions": 1,
+        "cloudtrail:DescribeTrails": 2, "cloudtrail:GetTrailStatus": 2,
+        "cloudtrail:GetEventSelectors": 2,
+        "s3:GetBucketAcl": 1, "s3:GetBucketPolicy": 1, "s3:GetBucketLogging": 1,
+        "config:DescribeConfigurationRecorders": 2,
+        "config:DescribeConfigurationRecorderStatus": 2, "config:DescribeDeliveryChannels": 2,
+        "kms:ListKeys": 2, "kms:DescribeKey": 1, "kms:GetKeyRotationStatus": 1,
+    }
