@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import pytest
@@ -34,6 +34,7 @@ class Finding:
     compliant: bool | None
     reason: str
     region: str | None = None
+    waiver: str | None = None  # the waiver that accepts this failure, when one does
 
     @classmethod
     def of(cls, resource: str, ok: bool, reason: str, region: str | None = None) -> Finding:
@@ -49,6 +50,8 @@ class Finding:
             "region": self.region,
             "compliant": self.compliant,
             "reason": self.reason,
+            "waived": self.waiver is not None,
+            **({"waiver": self.waiver} if self.waiver else {}),
         }
 
 
@@ -59,6 +62,8 @@ class CheckRecord:
     rec_id: str | None = None
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Looks up the waiver for (rec_id, resource); None when the run has no waivers file.
+    waive: Callable[[str, str], Any] | None = None
 
 
 _current: ContextVar[CheckRecord | None] = ContextVar("cis_aws_check_record", default=None)
@@ -84,17 +89,29 @@ def assert_compliant(findings: Iterable[Finding], *, note: str | None = None) ->
     Failures win over unknowns: a resource known to be non-compliant is reported even when
     another one could not be read (the unknown ones are listed too).
     """
-    found = list(findings)
     record = _record()
+    found = [_waived(record, f) for f in findings]
     record.findings.extend(found)
     if note:
         record.notes.append(note)
-    failing = [f for f in found if f.compliant is False]
+    failing = [f for f in found if f.compliant is False and f.waiver is None]
+    waived = [f for f in found if f.waiver is not None]
     unknown = [f for f in found if f.compliant is None]
+    if waived and not failing and not unknown:
+        # Not strict: a waived resource that gets fixed early is fine.
+        pytest.xfail(f"waived: {len(waived)} accepted exception(s): " +
+                     "; ".join(f"{f.resource} ({f.waiver})" for f in waived[:3]))
     if failing:
         pytest.fail(failure_message(record.rec_id, failing, unknown, len(found)), pytrace=False)
     if unknown:
         raise CouldNotEvaluate(unknown_message(unknown))
+
+
+def _waived(record: CheckRecord, finding: Finding) -> Finding:
+    if finding.compliant is not False or record.waive is None or record.rec_id is None:
+        return finding
+    waiver = record.waive(record.rec_id, finding.resource)
+    return replace(finding, waiver=waiver.describe()) if waiver else finding
 
 
 def manual(reason: str, evidence: Iterable[Finding] = ()) -> None:

@@ -43,6 +43,10 @@ def pytest_configure(config: pytest.Config) -> None:
         resolved = demo.start(config, resolved)
     run = CisRun(config, resolved)
     config.stash[RUN_KEY] = run
+    if resolved.waivers:
+        from . import waivers
+
+        run.waivers = waivers.load(resolved.waivers)
     if not run.settings.no_stock and _wants_stock(config):
         config.args.append(str(CHECKS_DIR))
     if config.pluginmanager.hasplugin("xdist"):
@@ -124,7 +128,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     if _active(item.config) is None:
         return (yield)
     marker = item.get_closest_marker("cis")
-    record = CheckRecord(rec_id=marker.kwargs.get("id") if marker else None)
+    run = _active(item.config)
+    record = CheckRecord(rec_id=marker.kwargs.get("id") if marker else None,
+                         waive=run.waivers.match if run and run.waivers else None)
     item.stash[RECORD_KEY] = record
     with recording(record):
         return (yield)
@@ -181,6 +187,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if workeroutput is not None:
         if run._aws is not None:
             workeroutput["cis_aws_calls"] = run._aws.calls.as_dict()
+        if run.waivers is not None:
+            workeroutput["cis_aws_waivers_used"] = sorted(run.waivers.used)
         return
     if run.settings.json:
         from .report import json_export
@@ -216,6 +224,9 @@ class XdistHooks:
         node.workerinput[WORKERINPUT_KEY] = self.run.worker_input()
 
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
-        calls = getattr(node, "workeroutput", {}).get("cis_aws_calls", {})
+        output = getattr(node, "workeroutput", {})
+        if self.run.waivers is not None:
+            self.run.waivers.used.update(output.get("cis_aws_waivers_used", []))
+        calls = output.get("cis_aws_calls", {})
         for key, value in calls.items():
             self.run.worker_calls[key] = self.run.worker_calls.get(key, 0) + int(value)

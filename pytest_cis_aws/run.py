@@ -37,6 +37,7 @@ class CisRun:
         from .report.results import Results
 
         self.results = Results()
+        self.waivers: Any = None  # waivers.Waivers when --cis-waivers is given
         self.started = time.monotonic()
 
     # -- AWS access, created on first use so a run that reads nothing imports nothing --------
@@ -141,7 +142,14 @@ class CisRun:
             "duration": time.monotonic() - self.started,
             "api_calls": sum(calls.values()),
             "api_call_counts": calls,
+            "waivers": self._waiver_summary(),
         }
+
+    def _waiver_summary(self) -> dict[str, list[str]]:
+        if self.waivers is None:
+            return {"expired": [], "unused": []}
+        return {"expired": [w.describe() for w in self.waivers.expired()],
+                "unused": [w.describe() for w in self.waivers.unused(self.waivers.used)]}
 
     def close(self) -> None:
         if self._own_dir is not None:

@@ -94,6 +94,11 @@ OPTIONS: tuple[Option, ...] = (
         "write every result and finding as JSON to this file",
     ),
     Option(
+        "waivers",
+        "--cis-waivers",
+        "TOML file of accepted exceptions (id, resource glob, reason, expires)",
+    ),
+    Option(
         "api_stats",
         "--cis-api-stats",
         "print the AWS API calls made, by service and operation",
@@ -131,6 +136,7 @@ class Settings:
     api_stats: bool = False
     demo: bool = False
     json: str | None = None
+    waivers: str | None = None
     root_usage_days: int = 1
     iam_master_role: str | None = None
     iam_manager_role: str | None = None
@@ -273,6 +279,7 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         api_stats=bool(values.get("api_stats", False)),
         demo=bool(values.get("demo", False)),
         json=values.get("json"),
+        waivers=values.get("waivers"),
         root_usage_days=_int(reader.tuning("cis_root_usage_days"), "cis_root_usage_days", 0),
         iam_master_role=reader.tuning("cis_iam_master_role") or None,
         iam_manager_role=reader.tuning("cis_iam_manager_role") or None,
@@ -388,4 +395,5 @@ PARSERS: dict[str, Callable[[Any, Option], Any]] = {
     "api_stats": _parse_bool,
     "demo": _parse_bool,
     "json": _parse_text,
+    "waivers": _parse_text,
 }

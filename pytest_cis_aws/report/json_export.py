@@ -20,12 +20,12 @@ def document(results: Results, header: dict[str, Any]) -> dict[str, Any]:
         "level": header["level"],
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "results": [
-            {**r.to_dict(),
-             "findings": [{"waived": False, **f} for f in r.findings]}
+            {**r.to_dict(), "findings": [{"waived": False, **f} for f in r.findings]}
             for r in results.results()
         ],
         "score": results.score(),
         "api_calls": header.get("api_call_counts", {}),
+        "waivers": header.get("waivers", {"expired": [], "unused": []}),
     }
 
 

@@ -35,10 +35,12 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
         listed = [r for r in results.results() if r.outcome == outcome]
         if listed:
             tr.write_line(f"{outcome}: " + ", ".join(r.id for r in listed))
-    for outcome in ("error",):
-        for r in results.results():
-            if r.outcome == outcome:
-                tr.write_line(f"  {r.id}: {printable(r.reason, 160)}")
+    for r in results.results():
+        if r.outcome == "error":
+            tr.write_line(f"  {r.id}: {printable(r.reason, 160)}")
+    for kind in ("expired", "unused"):
+        for waiver in header.get("waivers", {}).get(kind, []):
+            tr.write_line(f"{kind} waiver: {printable(waiver, 200)}", yellow=True)
 
 
 def _section_order(name: str) -> int:

@@ -1,0 +1,119 @@
+"""Waivers: matched exactly or by glob, expired ones no longer apply, unused ones are listed."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from pytest_cis_aws import waivers
+
+ORG = """
+import pytest
+from pytest_cis_aws import Finding, assert_compliant
+
+@pytest.mark.cis(id="1.16", level=1, section="iam")
+def test_only_waived():
+    assert_compliant([Finding.of("arn:aws:iam::123456789012:user/svc-build", False, "direct"),
+                      Finding.of("arn:aws:iam::123456789012:user/alice", True, "ok")])
+
+@pytest.mark.cis(id="4.1", level=1, section="networking")
+def test_one_waived_one_not():
+    assert_compliant([Finding.of("arn:aws:ec2:eu-west-1:1:security-group/sg-0abc1", False, "22"),
+                      Finding.of("arn:aws:ec2:eu-west-1:1:security-group/sg-9999", False, "22")])
+
+@pytest.mark.cis(id="4.2", level=1, section="networking")
+def test_expired_waiver_does_not_apply():
+    assert_compliant([Finding.of("arn:aws:ec2:eu-west-1:1:security-group/sg-old", False, "3389")])
+"""
+
+WAIVERS = """
+[[waiver]]
+id = "1.16"
+resource = "arn:aws:iam::123456789012:user/svc-build"
+reason = "CI user, tracked in SEC-7"
+expires = 2099-01-01
+
+[[waiver]]
+id = "4.1"
+resource = "arn:aws:ec2:eu-west-1:1:security-group/sg-0abc*"
+reason = "bastion, tracked in SEC-142"
+
+[[waiver]]
+id = "4.2"
+resource = "arn:aws:ec2:eu-west-1:1:security-group/sg-old"
+reason = "old exception"
+expires = 2020-01-01
+
+[[waiver]]
+id = "2.2"
+resource = "arn:aws:cloudtrail:*"
+reason = "never matches"
+"""
+
+
+def test_waivers_end_to_end(pytester: pytest.Pytester, moto: None) -> None:
+    pytester.makepyfile(test_org=ORG)
+    pytester.path.joinpath("waivers.toml").write_text(WAIVERS)
+    out = pytester.path / "f.json"
+    result = pytester.runpytest("--cis-no-stock", "--cis-waivers=waivers.toml",
+                                f"--cis-json={out}", "--cis-regions=us-east-1", "-rxX")
+    result.assert_outcomes(xfailed=1, failed=2)
+    result.stdout.fnmatch_lines([
+        "expired waiver: 4.2 arn:aws:ec2:eu-west-1:1:security-group/sg-old until 2020-01-01*",
+        "unused waiver: 2.2 arn:aws:cloudtrail:*: never matches",
+        "*XFAIL*test_only_waived*waived: 1 accepted exception(s)*CI user, tracked in SEC-7*",
+    ])
+    data = json.loads(out.read_text())
+    by_id = {r["id"]: r for r in data["results"]}
+    assert by_id["1.16"]["outcome"] == "waived"
+    assert [f["waived"] for f in by_id["4.1"]["findings"]] == [True, False]
+    assert by_id["4.1"]["outcome"] == "failed"
+    assert by_id["4.2"]["outcome"] == "failed"  # expired: no longer applies
+    assert len(data["waivers"]["unused"]) == 1 and len(data["waivers"]["expired"]) == 1
+    assert "sg-9999" in result.stdout.str()
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[[waiver]\nid=", "not valid TOML"),
+    ('[[waiver]]\nid = "9.9"\nresource = "x"\nreason = "r"', "waiver #1 (id 9.9): unknown "
+                                                              "recommendation id '9.9'"),
+    ('[[waiver]]\nid = "1.2"\nresource = "x"', "waiver #1 (id 1.2): missing or empty 'reason'"),
+    ('[[waiver]]\nid = "1.2"\nresource = "x"\nreason = "r"\nexpires = "soon"',
+     "expires must be a date like 2027-03-31"),
+    ('[[waiver]]\nid = "1.2"\nresource = "x"\nreason = "r"\nowner = "me"', "unknown key(s) owner"),
+    ('[waivers]\nid = "1.2"', "unknown table(s) waivers"),
+])
+def test_malformed_file_names_the_entry(tmp_path, text: str, message: str) -> None:
+    path = tmp_path / "w.toml"
+    path.write_text(text)
+    with pytest.raises(pytest.UsageError, match="waivers file .*w.toml: .*" + _escape(message)):
+        waivers.load(str(path))
+
+
+def _escape(text: str) -> str:
+    import re
+
+    return re.escape(text)
+
+
+def test_malformed_file_is_a_usage_error_for_the_run(pytester: pytest.Pytester) -> None:
+    pytester.path.joinpath("w.toml").write_text('[[waiver]]\nid = "1.2"\n')
+    result = pytester.runpytest("--cis-waivers=w.toml", "--co")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: waivers file w.toml: waiver #1 (id 1.2): missing or "
+                                 "empty 'resource'"])
+
+
+def test_missing_file_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--cis-waivers=nope.toml", "--co")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: waivers file nope.toml: cannot read it*"])
+
+
+def test_glob_and_expiry() -> None:
+    w = waivers.Waiver(0, "4.1", "arn:*/sg-0abc*", "r", date(2027, 3, 31))
+    assert w.covers("4.1", "arn:aws:ec2:x:1:security-group/sg-0abc12")
+    assert not w.covers("4.2", "arn:aws:ec2:x:1:security-group/sg-0abc12")
+    assert not w.expired(date(2027, 3, 31)) and w.expired(date(2027, 4, 1))
