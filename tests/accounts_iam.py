@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+
 from aws_state import (
     ACCOUNT,
     age_user,
@@ -17,7 +18,6 @@ from aws_state import (
     root_row,
     set_root_mfa,
 )
-
 from pytest_cis_aws.rules.iam_roles import MANAGER_ONLY, MASTER_ONLY, READS
 
 MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}

@@ -13,10 +13,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from aws_state import ACCOUNT
 from moto.cloudtrail import models as cloudtrail_models
 from moto.config.models import config_backends
 from moto.kms.models import kms_backends
+
+from aws_state import ACCOUNT
 
 US, EU = "us-east-1", "eu-west-1"
 LOG_GROUP = f"arn:aws:logs:{US}:{ACCOUNT}:log-group:cloudtrail:*"

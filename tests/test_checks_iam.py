@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import accounts_iam
 import pytest
+
+import accounts_iam
 
 INI = """
 [pytest]

@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import accounts_logging
 import pytest
+
+import accounts_logging
 from aws_state import ACCOUNT
 
 ARGS = ("--cis-section=logging", "--cis-level=2", "--cis-regions=us-east-1,eu-west-1",

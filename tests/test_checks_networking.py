@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import accounts_networking
 import pytest
+
+import accounts_networking
 
 ARGS = ("--cis-section=networking", "--cis-level=2", "--cis-regions=us-east-1,eu-west-1", "-rA")
 
