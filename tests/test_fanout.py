@@ -9,11 +9,11 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import accounts_logging
-import accounts_networking
 import pytest
 from botocore.exceptions import ClientError
 
+import accounts_logging
+import accounts_networking
 from pytest_cis_aws.aws import collect_logging, collect_networking
 from pytest_cis_aws.aws.fanout import per_region, split
 from pytest_cis_aws.aws.session import Aws
