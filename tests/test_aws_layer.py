@@ -167,3 +167,19 @@ def test_run_store_keeps_datetimes(tmp_path: Any) -> None:
     when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     RunStore(tmp_path).get("t", lambda: {"at": when})
     assert RunStore(tmp_path).get("t", lambda: None) == {"at": when}
+
+
+def test_authorization_details_follow_pagination(iam_client: Any) -> None:
+    def user(n: int) -> dict[str, Any]:
+        return {"UserName": f"u{n}", "Arn": f"arn:aws:iam::123456789012:user/u{n}",
+                "UserId": f"AIDA{n:016}", "Path": "/", "CreateDate": "2020-01-01T00:00:00Z"}
+
+    with Stubber(iam_client) as stub:
+        stub.add_response("get_account_authorization_details",
+                          {"UserDetailList": [user(1), user(2)], "IsTruncated": True,
+                           "Marker": "page2"})
+        stub.add_response("get_account_authorization_details",
+                          {"UserDetailList": [user(3)], "Policies": [], "IsTruncated": False},
+                          {"Filter": collect_iam.GAAD_FILTER, "Marker": "page2"})
+        details = collect_iam.authorization_details(StubbedAws(iam_client))
+    assert [u["UserName"] for u in details["UserDetailList"]] == ["u1", "u2", "u3"]
