@@ -1,0 +1,404 @@
+"""Section 3 rules: Monitoring (metric filters, alarms, SNS). Pure: data in, findings out.
+
+Each of 3.1–3.14 follows one chain from a trail to a person:
+
+    multi-region logging trail → its CloudWatch Logs group (own region and account)
+    → a metric filter whose pattern catches what the benchmark asks (judged by meaning)
+    → the filter's metric → an alarm on it → the alarm's SNS topic → a confirmed subscription
+
+The account complies when any trail has the whole chain. Otherwise every trail's finding names
+the first link missing on its most complete path. Data that could not be read on a path makes the
+verdict unknown unless another trail passes: a path we cannot see may be the one that works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+from ..errors import DataUnavailable
+from ..findings import Finding
+from .logging import Trail, Trails, account_resource, unread_regions
+from .metric_filters import CORPUS, FilterJudgement, Mode, judge
+
+Part = Mapping[str, Any]  # {"value": ...} or {"error": DataUnavailable.to_dict()}
+
+ALARMED = tuple(f"3.{n}" for n in range(1, 15))
+MODES: tuple[Mode, ...] = ("covers", "equivalent")
+PENDING = "PendingConfirmation"  # the SubscriptionArn of a subscription nobody confirmed yet
+NO_CHAIN_START = "no multi-region logging trail sends to CloudWatch Logs"
+
+
+def filter_match_mode(raw: str | None) -> Mode:
+    """The `cis_metric_filter_match` setting: covers (default) or equivalent."""
+    value = (raw or "").strip().lower() or "covers"
+    for mode in MODES:
+        if value == mode:
+            return mode
+    raise ValueError(f"cis_metric_filter_match must be one of {', '.join(MODES)}, not {raw!r}")
+
+
+# The data ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LogGroup:
+    """A CloudWatch Logs group, as a trail's CloudWatchLogsLogGroupArn names it."""
+
+    partition: str
+    region: str
+    account: str
+    name: str
+
+    @classmethod
+    def parse(cls, arn: str) -> LogGroup | None:
+        # arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME[:*]; a name cannot contain ':'.
+        parts = arn.split(":")
+        if len(parts) not in (7, 8) or parts[0] != "arn" or parts[2] != "logs" \
+                or parts[5] != "log-group" or not all(parts[3:5]) or not parts[6]:
+            return None
+        return cls(parts[1], parts[3], parts[4], parts[6])
+
+    @property
+    def arn(self) -> str:
+        return f"arn:{self.partition}:logs:{self.region}:{self.account}:log-group:{self.name}"
+
+    def __str__(self) -> str:
+        return f"log group {self.name} ({self.region})"
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What the chains read, each piece once: {"value": ...} or {"error": ...} per key."""
+
+    filters: Mapping[str, Part] = field(default_factory=dict)  # LogGroup.arn -> filters or None
+    alarms: Mapping[str, Part] = field(default_factory=dict)  # region -> metric alarms
+    subscriptions: Mapping[str, Part] = field(default_factory=dict)  # topic ARN -> subs or None
+
+
+@dataclass(frozen=True)
+class AlarmSetup:
+    """Everything 3.1–3.14 judge: the trails, what was read behind them, and how strictly."""
+
+    trails: Trails
+    inventory: Inventory
+    account: str
+    mode: Mode = "covers"
+
+
+def _read(part: Part | None) -> tuple[Any, str | None]:
+    """(value, why it is missing); a value of None means "does not exist", not "not read"."""
+    if part is None:
+        return None, "not read"
+    if "error" in part:
+        return None, str(DataUnavailable.from_dict(part["error"]))
+    return part.get("value"), None
+
+
+def topic_name(arn: str) -> str:
+    return arn.rsplit(":", 1)[-1]
+
+
+def _is_topic(arn: str) -> bool:
+    parts = arn.split(":")
+    return len(parts) == 6 and parts[0] == "arn" and parts[2] == "sns" and all(parts[3:])
+
+
+def _metrics(log_filter: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(t.get("metricNamespace", ""), t.get("metricName", ""))
+            for t in log_filter.get("metricTransformations", [])]
+
+
+def _on_metric(alarm: Mapping[str, Any], metric: tuple[str, str]) -> bool:
+    namespace, name = metric
+    if (alarm.get("Namespace"), alarm.get("MetricName")) == (namespace, name):
+        return True
+    return any((m.get("Namespace"), m.get("MetricName")) == (namespace, name)
+               for m in alarm.get("Metrics", []))
+
+
+# What to read -----------------------------------------------------------------------------------
+
+def _starts_chain(trail: Trail, trails: Trails) -> bool:
+    state, _ = trails.state(trail)
+    return (trail.get("IsMultiRegionTrail") is True and state is not None
+            and state.get("status", {}).get("IsLogging") is True)
+
+
+def log_groups(trails: Trails, account: str) -> list[LogGroup]:
+    """The log groups to read: those of multi-region logging trails, in the audited account."""
+    found = set()
+    for trail in trails.trails:
+        group = LogGroup.parse(str(trail.get("CloudWatchLogsLogGroupArn") or ""))
+        if group is not None and group.account == account and _starts_chain(trail, trails):
+            found.add(group)
+    return sorted(found, key=lambda g: g.arn)
+
+
+def alarm_regions(groups: Iterable[LogGroup]) -> list[str]:
+    """An alarm can only watch a metric of its own region: the log groups' regions."""
+    return sorted({group.region for group in groups})
+
+
+def alarm_topics(groups: Iterable[LogGroup], inventory: Inventory) -> dict[str, list[str]]:
+    """SNS topics notified by alarms on the metrics of these log groups' filters, by alarm name."""
+    users: dict[str, set[str]] = {}
+    for group in groups:
+        filters, _ = _read(inventory.filters.get(group.arn))
+        alarms, _ = _read(inventory.alarms.get(group.region))
+        metrics = {metric for f in filters or [] for metric in _metrics(f)}
+        for alarm in alarms or []:
+            if not any(_on_metric(alarm, metric) for metric in metrics):
+                continue
+            for action in alarm.get("AlarmActions", []):
+                if _is_topic(action):
+                    users.setdefault(action, set()).add(str(alarm.get("AlarmName")))
+    return {topic: sorted(names) for topic, names in sorted(users.items())}
+
+
+# One path of the chain --------------------------------------------------------------------------
+
+# How far a path got before it ended; a failing path that got further explains the gap best.
+TRAIL, LOG_GROUP, FILTER, ALARM, TOPIC, WHOLE = range(6)
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path from a trail towards a subscriber: where it ends and why."""
+
+    ok: bool | None  # True: the whole chain; False: a link is missing; None: could not read
+    end: str  # the sentence naming the missing link, or the last link found
+    depth: int
+    links: tuple[str, ...] = ()  # the links found before `end`, outermost first
+    notes: tuple[str, ...] = ()  # liberties the filter needed to count (a wider filter, ...)
+    extra: int = 0  # near misses the filter also matches: 0 for the benchmark's own pattern
+
+    def after(self, link: str, *notes: str, extra: int = 0) -> Path:
+        return replace(self, links=(link, *self.links), notes=(*notes, *self.notes),
+                       extra=self.extra + extra)
+
+    @property
+    def rank(self) -> tuple[bool, bool, int, int, bool]:
+        # A pass beats an unknown (which may hide a pass), which beats the deepest failure;
+        # among equals, the filter closest to the benchmark's explains the verdict best.
+        return self.ok is True, self.ok is None, self.depth, -self.extra, not self.notes
+
+    @property
+    def reason(self) -> str:
+        if self.ok is True:
+            said = " → ".join((*self.links, self.end))
+        else:
+            said = f"{' → '.join(self.links)}: {self.end}" if self.links else self.end
+        return "; ".join((said, *self.notes))
+
+
+def _best(paths: Iterable[Path], otherwise: Path) -> Path:
+    return max(paths, key=lambda p: p.rank, default=otherwise)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _topic_path(topic: str, inventory: Inventory) -> Path:
+    subscriptions, missing = _read(inventory.subscriptions.get(topic))
+    name = f"topic {topic_name(topic)}"
+    if missing:
+        return Path(None, f"could not read the subscriptions of {name}: {missing}", TOPIC)
+    if subscriptions is None:
+        return Path(False, f"{name} does not exist", TOPIC)
+    confirmed = [s for s in subscriptions if s.get("SubscriptionArn") != PENDING]
+    if confirmed:
+        return Path(True, f"{name} ({_plural(len(confirmed), 'confirmed subscriber')})", WHOLE)
+    pending = len(subscriptions) - len(confirmed)
+    waiting = f" ({_plural(pending, 'subscription')} pending confirmation)" if pending else ""
+    return Path(False, f"{name} has no confirmed subscriber{waiting}", TOPIC)
+
+
+def _alarm_path(alarm: Mapping[str, Any], inventory: Inventory) -> Path:
+    name = f"alarm {alarm.get('AlarmName')}"
+    actions = list(alarm.get("AlarmActions", []))
+    if not actions:
+        return Path(False, f"{name} has no actions", ALARM)
+    if alarm.get("ActionsEnabled") is False:
+        return Path(False, f"{name} has its actions disabled", ALARM)
+    topics = [action for action in actions if _is_topic(action)]
+    if not topics:
+        return Path(False, f"{name} notifies no SNS topic (actions: {', '.join(actions)})", ALARM)
+    return _best((_topic_path(t, inventory).after(name) for t in topics), otherwise=Path(
+        False, f"{name} notifies no SNS topic", ALARM))
+
+
+def _metric_path(region: str, metric: tuple[str, str], inventory: Inventory) -> Path:
+    alarms, missing = _read(inventory.alarms.get(region))
+    if missing:
+        return Path(None, f"could not read the alarms of {region}: {missing}", FILTER)
+    watching = [alarm for alarm in alarms or [] if _on_metric(alarm, metric)]
+    return _best((_alarm_path(alarm, inventory) for alarm in watching), otherwise=Path(
+        False, f"no alarm on metric {'/'.join(metric)}", FILTER))
+
+
+def _liberties(name: str, judgement: FilterJudgement) -> tuple[str, ...]:
+    """What a reader should know about a filter that counts although it is not the benchmark's."""
+    return (f"note: filter {name}: {judgement.note}",) if judgement.extra or judgement.tolerated \
+        else ()
+
+
+def _filter_path(group: LogGroup, log_filter: Mapping[str, Any], judgement: FilterJudgement,
+                 inventory: Inventory) -> Path:
+    name = str(log_filter.get("filterName"))
+    paths = [_metric_path(group.region, metric, inventory).after(
+        f"filter {name} (metric {'/'.join(metric)})") for metric in _metrics(log_filter)]
+    found = _best(paths, otherwise=Path(False, f"filter {name} publishes no metric", FILTER))
+    return found.after(str(group), *_liberties(name, judgement), extra=len(judgement.extra))
+
+
+@lru_cache(maxsize=4096)
+def _judge(rec_id: str, pattern: str, mode: Mode) -> FilterJudgement:
+    return judge(rec_id, pattern, mode)  # pure and repeated: 14 checks read the same filters
+
+
+def _closest(rec_id: str, judged: list[tuple[Mapping[str, Any], FilterJudgement]]) -> str:
+    """The filter nearest to counting, and what it lacks; or that none comes near."""
+    log_filter, judgement = min(judged, key=lambda pair: (
+        pair[1].error is not None, len(pair[1].missed), len(pair[1].extra)))
+    required = sum(1 for event in CORPUS[rec_id] if event.required)
+    if judgement.error is None and len(judgement.missed) == required:
+        return (f"none of its {_plural(len(judged), 'filter')} catches any event the "
+                "benchmark's pattern catches")
+    return f"closest is filter {log_filter.get('filterName')}: {judgement.note}"
+
+
+def _log_group_path(rec_id: str, group: LogGroup, setup: AlarmSetup) -> Path:
+    filters, missing = _read(setup.inventory.filters.get(group.arn))
+    if missing:
+        return Path(None, f"could not read the metric filters of {group}: {missing}", LOG_GROUP)
+    if filters is None:
+        return Path(False, f"{group} does not exist", LOG_GROUP)
+    if not filters:
+        return Path(False, f"{group} has no metric filter", LOG_GROUP)
+    judged = [(f, _judge(rec_id, str(f.get("filterPattern", "")), setup.mode)) for f in filters]
+    matching = [(f, j) for f, j in judged if j.satisfies]
+    if not matching:
+        return Path(False, f"no metric filter on {group} matches: {_closest(rec_id, judged)}",
+                    LOG_GROUP)
+    return _best((_filter_path(group, f, j, setup.inventory) for f, j in matching),
+                 otherwise=Path(False, f"no metric filter on {group} matches", LOG_GROUP))
+
+
+def _trail_path(rec_id: str, trail: Trail, setup: AlarmSetup) -> Path:
+    if trail.get("IsMultiRegionTrail") is not True:
+        return Path(False, "single-region trail", TRAIL)
+    state, missing = setup.trails.state(trail)
+    if state is None:
+        return Path(None, f"multi-region, but its status could not be read: {missing}", TRAIL)
+    if state.get("status", {}).get("IsLogging") is not True:
+        return Path(False, "multi-region, but not logging", TRAIL)
+    arn = str(trail.get("CloudWatchLogsLogGroupArn") or "")
+    if not arn:
+        return Path(False, "multi-region and logging, but not sent to CloudWatch Logs", TRAIL)
+    group = LogGroup.parse(arn)
+    if group is None:
+        return Path(None, f"could not evaluate: unreadable log group ARN {arn}", LOG_GROUP)
+    if group.account != setup.account:
+        return Path(None, f"could not evaluate: sends to {group} in account {group.account}, "
+                          f"not the audited account {setup.account}", LOG_GROUP)
+    return _log_group_path(rec_id, group, setup)
+
+
+# 3.1 - 3.14 -------------------------------------------------------------------------------------
+
+def _trail_name(trail: Trail) -> str:
+    return str(trail.get("Name") or trail["TrailARN"].rsplit("/", 1)[-1])
+
+
+def _finding(trail: Trail, ok: bool | None, reason: str) -> Finding:
+    return Finding(trail["TrailARN"], ok, reason, trail.get("HomeRegion"))
+
+
+def alarmed(rec_id: str, setup: AlarmSetup) -> list[Finding]:
+    """3.1–3.14: some trail's events reach a confirmed subscriber through a filter for `rec_id`.
+
+    One finding per trail. When a trail has the chain, the others are listed for the record as
+    compliant ("does not count"), as 2.1 does; otherwise each names its first missing link.
+    """
+    if rec_id not in ALARMED:
+        raise KeyError(f"no alarm recommendation {rec_id!r}; known: 3.1 … 3.14")
+    judged = [(trail, _trail_path(rec_id, trail, setup)) for trail in setup.trails.trails]
+    winner = next((trail for trail, path in judged if path.ok), None)
+    if winner is not None:
+        return [_finding(trail, True, path.reason if path.ok else
+                         f"does not count ({path.reason}); {_trail_name(winner)} has the chain")
+                for trail, path in judged]
+    unread = unread_regions(setup.trails.unread)
+    if any(path.ok is None for _, path in judged):
+        # A path we could not read may be the one that works: neither pass nor fail.
+        return [_finding(trail, None, path.reason if path.ok is None else
+                         f"{path.reason}; another trail could not be evaluated")
+                for trail, path in judged] + unread
+    findings = [_finding(trail, False, path.reason) for trail, path in judged]
+    if all(path.depth == TRAIL for _, path in judged) and setup.trails.read_regions:
+        findings.append(Finding.of(account_resource(setup.account), False, NO_CHAIN_START))
+    return findings + unread
+
+
+# 3.15 -------------------------------------------------------------------------------------------
+
+def _describe_subscription(subscription: Mapping[str, Any]) -> str:
+    state = "pending confirmation" if subscription.get("SubscriptionArn") == PENDING \
+        else "confirmed"
+    return (f"{subscription.get('Protocol')} {subscription.get('Endpoint')} "
+            f"(subscriber account {subscription.get('Owner')}, {state})")
+
+
+def unattended_topics(used: Mapping[str, list[str]],
+                      subscriptions: Mapping[str, Part]) -> list[str]:
+    """Topics the monitoring alarms notify that have no confirmed subscriber (or do not exist)."""
+    return [topic for topic in used if _topic_path(topic, Inventory(
+        subscriptions=subscriptions)).ok is False]
+
+
+def _topic_evidence(topic: str, subscriptions: Mapping[str, Part],
+                    used: Mapping[str, list[str]]) -> Finding:
+    found, missing = _read(subscriptions.get(topic))
+    owner = topic.split(":")[4]
+    if missing:
+        said = f"could not read its subscriptions: {missing}"
+    elif found is None:
+        said = "does not exist"
+    else:
+        said = "; ".join(_describe_subscription(s) for s in found) or "no subscriptions"
+    parts = [f"owner {owner}", said]
+    if topic in used:
+        parts.insert(0, f"notified by monitoring alarm(s) {', '.join(used[topic])}")
+        if _topic_path(topic, Inventory(subscriptions=subscriptions)).ok is False:
+            parts.insert(0, "FLAGGED: monitoring alarms notify it, but no confirmed subscriber")
+    return Finding.unknown(topic, "; ".join(parts), topic.split(":")[3])
+
+
+def subscriber_evidence(topics: Mapping[str, Iterable[str]], unread: Mapping[str, Exception],
+                        subscriptions: Mapping[str, Part],
+                        used: Mapping[str, list[str]]) -> list[Finding]:
+    """3.15: every topic with its subscribers, for a person to judge (never a verdict).
+
+    `topics` are the topics listed per region; the topics the alarms notify are added when they
+    live elsewhere (another region or account), so none of them escapes review.
+    """
+    listed = {topic for region_topics in topics.values() for topic in region_topics}
+    everything = sorted(listed | set(used))
+    return unread_regions(unread) + [_topic_evidence(t, subscriptions, used) for t in everything]
+
+
+def review_reason(evidence: list[Finding], used: Mapping[str, list[str]],
+                  subscriptions: Mapping[str, Part]) -> str:
+    """The manual outcome of 3.15: what to review, and the alarm topics nobody would hear."""
+    topics = [f for f in evidence if not f.resource.startswith("region ")]
+    said = (f"review the subscribers of {_plural(len(topics), 'SNS topic')} (listed in the "
+            "findings): each endpoint should be one that ought to receive these messages")
+    unattended = unattended_topics(used, subscriptions)
+    if unattended:
+        names = ", ".join(topic_name(t) for t in unattended)
+        said += f"; monitoring alarms notify topics with no confirmed subscriber: {names}"
+    return said
+

@@ -1,0 +1,188 @@
+"""End to end: every section 3 check against a compliant and a non-compliant moto account, in two
+regions, then the evidence the checks recorded and the AWS calls they cost."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import accounts_monitoring
+from aws_state import ACCOUNT
+
+ARGS = ("--cis-section=monitoring", "--cis-level=2", "--cis-regions=us-east-1,eu-west-1",
+        "--cis-api-stats", "-rA")
+MAIN = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/main"
+LOG_GROUP = "log group cloudtrail (us-east-1)"
+NO_MATCH = f"no metric filter on {LOG_GROUP} matches: closest is filter"
+
+
+def via(rec_id: str) -> str:
+    name = f"cis-{rec_id.replace('.', '-')}"
+    return f"{LOG_GROUP} → filter {name} (metric CISBenchmark/{name})"
+
+
+# How the main trail's finding ends in the non-compliant account: one missing link each.
+MISSING_LINKS = {
+    "3.1": f"no metric filter on {LOG_GROUP} matches: none of its 13 filters catches any "
+           "event the benchmark's pattern catches",
+    "3.2": f"{NO_MATCH} ",  # the inverted pattern of the notes: other filters come closer
+    "3.3": f"{via('3.3')}: no alarm on metric CISBenchmark/cis-3-3",
+    "3.4": f"{NO_MATCH} cis-3-4: misses: DeleteGroupPolicy",
+    "3.5": f"{via('3.5')}: alarm alarm-3.5 has no actions",
+    "3.6": f"{via('3.6')} → alarm alarm-3.6: topic pending has no confirmed subscriber "
+           "(1 subscription pending confirmation)",
+    "3.7": f"{via('3.7')} → alarm alarm-3.7: topic empty has no confirmed subscriber",
+    "3.8": f"{via('3.8')}: no alarm on metric CISBenchmark/cis-3-8",
+    "3.9": f"{via('3.9')}: alarm alarm-3.9 has its actions disabled",
+    "3.10": f"{via('3.10')} → alarm alarm-3.10: topic deleted does not exist",
+    "3.11": f"{NO_MATCH} cis-3-11: misses: ReplaceNetworkAclEntry",
+}
+
+
+def run_checks(pytester: pytest.Pytester) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]],
+                                                   dict[str, str], pytest.RunResult]:
+    """(outcome, findings and skip reason by recommendation, the run)."""
+    result = pytester.runpytest(*ARGS)
+    outcomes: dict[str, str] = {}
+    findings: dict[str, list[dict[str, Any]]] = {}
+    skips: dict[str, str] = {}
+    for report in result.reprec.getreports("pytest_runtest_logreport"):  # type: ignore[attr-defined]
+        cis = getattr(report, "cis", None)
+        if cis is None:
+            continue
+        if getattr(report, "cis_outcome", None) == "error" or (
+                report.when != "call" and report.failed):
+            outcomes[cis["id"]] = "error"
+        elif report.when == "call" and report.failed and not report.longreprtext.startswith(
+                f"CIS {cis['id']} "):
+            outcomes[cis["id"]] = "crashed"  # an exception, not a compliance verdict
+        elif report.when == "call" or report.skipped:
+            outcomes.setdefault(cis["id"], report.outcome)
+        if report.when == "call":
+            findings[cis["id"]] = getattr(report, "cis_findings", [])
+        if report.skipped:
+            skips[cis["id"]] = str(report.longrepr[2]).removeprefix("Skipped: ")
+    return outcomes, findings, skips, result
+
+
+def api_calls(result: pytest.RunResult) -> dict[str, int]:
+    """The --cis-api-stats table, as {"service:Operation": calls}."""
+    section = result.stdout.str().split(" AWS API calls: ", 1)[1]
+    rows = section.split("\n\n", 1)[0].split("=" * 10, 1)[0]
+    found = re.findall(r"^\s+([a-z0-9-]+)\s+([A-Za-z]+)\s+(\d+)\s*$", rows, re.M)
+    return {f"{service}:{operation}": int(n) for service, operation, n in found}
+
+
+def by_resource(findings: list[dict[str, Any]]) -> dict[str, tuple[bool | None, str]]:
+    return {f["resource"]: (f["compliant"], f["reason"]) for f in findings}
+
+
+@pytest.mark.parametrize("account", [0, 1], ids=["compliant", "noncompliant"])
+def test_every_monitoring_check_reaches_its_outcome(
+    account: int, pytester: pytest.Pytester, setup_client: Callable[..., Any],
+) -> None:
+    build = (accounts_monitoring.compliant, accounts_monitoring.noncompliant)[account]
+    build(setup_client)
+    got, findings, skips, result = run_checks(pytester)
+    expected = {rec: pair[account] for rec, pair in accounts_monitoring.EXPECTED.items()}
+    assert got == expected, result.stdout.str()
+    if account == 0:
+        check_compliant_evidence(findings, skips["3.15"])
+    else:
+        check_noncompliant_evidence(findings, skips["3.15"])
+        check_each_read_happens_once(api_calls(result))
+
+
+def check_compliant_evidence(findings: dict[str, list[dict[str, Any]]], review: str) -> None:
+    regional = f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/regional"
+    assert by_resource(findings["3.1"]) == {
+        MAIN: (True, f"{via('3.1')} → alarm alarm-3.1 → topic cis-alarms (1 confirmed "
+                     "subscriber)"),
+        regional: (True, "does not count (single-region trail); main has the chain"),
+    }
+    # Alarms in us-east-1 notify a topic in eu-west-1: it is read where it lives.
+    assert by_resource(findings["3.2"])[MAIN] == (
+        True, f"{via('3.2')} → alarm alarm-3.2 → topic cis-alarms-eu (1 confirmed subscriber)")
+    wider, printed = by_resource(findings["3.3"])[MAIN][1], by_resource(findings["3.7"])[MAIN][1]
+    assert "; note: filter cis-3-3: wider than the benchmark: also matches " in wider
+    assert '; note: filter cis-3-7: matches every required event (read "$eventSource"' in printed
+    notes = [rec for rec in accounts_monitoring.RECS if "note:" in by_resource(findings[rec])[
+        MAIN][1]]
+    assert notes == ["3.3", "3.7"]
+    assert review.startswith("manual: review the subscribers of 3 SNS topics (listed in the "
+                             "findings)")
+    assert "no confirmed subscriber" not in review
+    topics = {f["resource"].rsplit(":", 1)[-1]: f["reason"] for f in findings["3.15"]}
+    assert topics == {
+        "cis-alarms": "notified by monitoring alarm(s) " + ", ".join(
+            f"alarm-3.{n}" for n in (1, 10, 13, 4, 7)) + f"; owner {ACCOUNT}; email "
+            f"secops@example.com (subscriber account {ACCOUNT}, confirmed)",
+        "cis-alarms-eu": "notified by monitoring alarm(s) " + ", ".join(
+            f"alarm-3.{n}" for n in (11, 12, 14, 2, 3, 5, 6, 8, 9)) + f"; owner {ACCOUNT}; "
+            f"https https://hooks.example.com/cis (subscriber account {ACCOUNT}, confirmed)",
+        "newsletter": f"owner {ACCOUNT}; no subscriptions",
+    }
+    assert all(f["compliant"] is None for f in findings["3.15"])
+
+
+def check_noncompliant_evidence(findings: dict[str, list[dict[str, Any]]], review: str) -> None:
+    local = f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/local"
+    for rec_id, ending in MISSING_LINKS.items():
+        judged = by_resource(findings[rec_id])
+        assert judged[local] == (False, "single-region trail"), rec_id
+        ok, reason = judged[MAIN]
+        assert ok is False, rec_id
+        assert reason.startswith(ending) if ending.endswith(" ") else reason == ending, (
+            rec_id, reason)
+    assert by_resource(findings["3.12"])[MAIN][0] is True
+    assert review.endswith("monitoring alarms notify topics with no confirmed subscriber: "
+                           "deleted, empty, pending")
+    flagged = sorted(f["resource"].rsplit(":", 1)[-1] for f in findings["3.15"]
+                     if f["reason"].startswith("FLAGGED: "))
+    assert flagged == ["deleted", "empty", "pending"]
+
+
+def check_each_read_happens_once(calls: dict[str, int]) -> None:
+    # Fifteen checks, two regions, two trails: the one log group of the multi-region trail, the
+    # alarms of its region, each topic once (four, shared by 3.1-3.14 and 3.15).
+    assert calls == {
+        "sts:GetCallerIdentity": 1, "ec2:DescribeRegions": 1,
+        "cloudtrail:DescribeTrails": 2, "cloudtrail:GetTrailStatus": 2,
+        "cloudtrail:GetEventSelectors": 2,
+        "logs:DescribeMetricFilters": 1, "cloudwatch:DescribeAlarms": 1,
+        "sns:ListTopics": 2, "sns:ListSubscriptionsByTopic": 4,
+    }
+
+
+# The filter match mode: read from the ini once it is registered, "covers" until then -----------
+
+REGISTER_INI = """
+def pytest_addoption(parser):
+    parser.addini("cis_metric_filter_match", "covers | equivalent", default="covers")
+"""
+SHOW_MODE = """
+def test_mode(cis_metric_filter_match):
+    print("mode:", cis_metric_filter_match)
+"""
+
+
+@pytest.mark.parametrize(("registered", "ini", "said"), [
+    (False, "", "mode: covers"),
+    (True, "", "mode: covers"),
+    (True, "cis_metric_filter_match = equivalent", "mode: equivalent"),
+    (True, "cis_metric_filter_match = exact",
+     "UsageError: cis_metric_filter_match must be one of covers, equivalent, not 'exact'"),
+], ids=["unregistered", "default", "equivalent", "bad-value"])
+def test_the_filter_match_mode_comes_from_the_ini(pytester: pytest.Pytester, registered: bool,
+                                                  ini: str, said: str) -> None:
+    if registered:
+        pytester.makeconftest(REGISTER_INI)
+    pytester.makeini(f"[pytest]\n{ini}\n")
+    pytester.makepyfile(SHOW_MODE)
+    result = pytester.runpytest("-s")
+    result.stdout.fnmatch_lines([f"*{said}*"])
+    assert result.ret == (pytest.ExitCode.OK if said.startswith("mode") else
+                          pytest.ExitCode.TESTS_FAILED)
