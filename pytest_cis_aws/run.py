@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,8 @@ class CisRun:
         self._identity: Identity | None = None
         self._regions: Regions | DataUnavailable | None = None
         self._own_dir: Path | None = None
+        # Region fan-out threads may be the first to touch `aws`: build it once, under a lock.
+        self._lock = threading.RLock()
         self.worker_calls: dict[str, int] = {}
         from .report.results import Results
 
@@ -44,22 +47,28 @@ class CisRun:
 
     @property
     def aws(self) -> Aws:
-        if self._aws is None:
-            from .aws.session import Aws
+        with self._lock:
+            if self._aws is None:
+                from .aws.session import Aws
 
-            self._aws = Aws(self.settings, credentials=self._shared.get("credentials"))
-        return self._aws
+                self._aws = Aws(self.settings, credentials=self._shared.get("credentials"))
+            return self._aws
 
     @property
     def store(self) -> RunStore:
-        if self._store is None:
-            from .aws.store import RunStore
+        with self._lock:
+            if self._store is None:
+                from .aws.store import RunStore
 
-            directory = self._shared.get("store_dir")
-            self._store = RunStore(Path(directory) if directory else None)
-        return self._store
+                directory = self._shared.get("store_dir")
+                self._store = RunStore(Path(directory) if directory else None)
+            return self._store
 
     def identity(self) -> Identity:
+        with self._lock:
+            return self._identity_locked()
+
+    def _identity_locked(self) -> Identity:
         if self._identity is None:
             from .aws.session import Identity
 
@@ -70,6 +79,10 @@ class CisRun:
         return self._identity
 
     def regions(self) -> Regions:
+        with self._lock:
+            return self._regions_locked()
+
+    def _regions_locked(self) -> Regions:
         if self._regions is None:
             from .aws.regions import Regions, discover
 

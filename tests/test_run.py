@@ -108,7 +108,7 @@ def moto_server() -> Iterator[str]:
 
 # Checks that share the credential report, the authorization details and a regional sweep
 # (moto server has no Cost and Usage Report or contact-information API to ask).
-SHARED_DATA_CHECKS = "--cis-id=1.2,1.3,1.4,1.12,1.16,1.21,1.22,1.23,1.24"
+SHARED_DATA_CHECKS = "--cis-id=1.2,1.3,1.4,1.12,1.16,1.21,1.22,1.23,1.24,2.1,2.5,2.8,4.1,4.3"
 
 
 def _api_calls(output: str) -> dict[str, int]:
@@ -135,11 +135,13 @@ def _same_calls(result: Any) -> dict[str, int]:
 
 def test_xdist_makes_the_same_calls_as_a_single_process(pytester: pytest.Pytester,
                                                         moto_server: str) -> None:
-    args = (SHARED_DATA_CHECKS, "--cis-regions=us-east-1", f"--cis-endpoint-url={moto_server}",
-            "--cis-api-stats")
+    # Two regions: the region fan-out runs on threads inside each worker.
+    args = (SHARED_DATA_CHECKS, "--cis-regions=us-east-1,eu-west-1",
+            f"--cis-endpoint-url={moto_server}", "--cis-api-stats")
     single = _same_calls(pytester.runpytest_subprocess(*args, timeout=240))
     # the report is COMPLETE by now: a second generation is one call shorter on both sides
     single = _same_calls(pytester.runpytest_subprocess(*args, timeout=240))
-    spread = _same_calls(pytester.runpytest_subprocess(*args, "-p", "xdist", "-n", "2",
+    spread = _same_calls(pytester.runpytest_subprocess(*args, "-p", "xdist", "-n", "3",
                                                        timeout=240))
     assert single == spread
+    assert single["ec2:DescribeSecurityGroups"] == 2  # once per region
