@@ -66,6 +66,7 @@ _REGIONS = ("ec2:DescribeRegions",)
 _METRIC_FILTER_CHAIN = (
     "cloudtrail:DescribeTrails",
     "cloudtrail:GetTrailStatus",
+    "cloudtrail:GetEventSelectors",
     "logs:DescribeMetricFilters",
     "cloudwatch:DescribeAlarms",
     "sns:ListSubscriptionsByTopic",
@@ -952,7 +953,9 @@ _RECOMMENDATIONS: tuple[Recommendation, ...] = (
             " receive those messages."
         ),
         cli="aws sns unsubscribe --subscription-arn <subscription_arn>",
-        permissions=("sns:ListTopics", "sns:ListSubscriptionsByTopic"),
+        permissions=("sns:ListTopics", "sns:ListSubscriptionsByTopic",
+                     "cloudtrail:DescribeTrails", "logs:DescribeMetricFilters",
+                     "cloudwatch:DescribeAlarms"),
     ),
     # 4 Networking
     Recommendation(

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from .rules.metric_filters import Mode
     from .rules.monitoring import AlarmSetup, Inventory
 
-FILTER_MATCH_INI = "cis_metric_filter_match"
 
 
 def _key(kind: str, name: str) -> str:
@@ -48,18 +47,10 @@ def topic_subscriptions(run: CisRun, topics: Iterable[str]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def cis_metric_filter_match(pytestconfig: pytest.Config) -> Mode:
-    """How a metric filter must compare with the benchmark's: covers (default) or equivalent."""
-    from .rules.monitoring import filter_match_mode
-
-    try:
-        raw = pytestconfig.getini(FILTER_MATCH_INI)
-    except ValueError:  # the ini is not registered: the default applies
-        raw = "covers"
-    try:
-        return filter_match_mode(str(raw))
-    except ValueError as exc:
-        raise pytest.UsageError(str(exc)) from None
+def cis_metric_filter_match(cis_run: CisRun) -> Mode:
+    """How a metric filter must compare with the benchmark's: covers (default) or equivalent
+    (ini cis_metric_filter_match)."""
+    return cis_run.settings.metric_filter_match  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="session")

@@ -114,6 +114,12 @@ INI_ONLY: tuple[tuple[str, str, str], ...] = (
     ("cis_iam_manager_role", "1.18: name of the IAM Manager role", ""),
     ("cis_max_workers", "threads fetching per-region data concurrently (default 8)", "8"),
     (
+        "cis_metric_filter_match",
+        "3.1-3.14: a metric filter must cover the benchmark's pattern (covers, default) or "
+        "match exactly the same events (equivalent)",
+        "covers",
+    ),
+    (
         "cis_credential_report_timeout",
         "seconds to wait for the IAM credential report to be generated (default 120)",
         "120",
@@ -141,6 +147,7 @@ class Settings:
     iam_master_role: str | None = None
     iam_manager_role: str | None = None
     max_workers: int = 8
+    metric_filter_match: str = "covers"
     credential_report_timeout: float = 120.0
     sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -284,6 +291,8 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         iam_master_role=reader.tuning("cis_iam_master_role") or None,
         iam_manager_role=reader.tuning("cis_iam_manager_role") or None,
         max_workers=_int(reader.tuning("cis_max_workers"), "cis_max_workers", 1),
+        metric_filter_match=_choice(reader.tuning("cis_metric_filter_match"),
+                                    "cis_metric_filter_match", ("covers", "equivalent")),
         credential_report_timeout=float(
             _int(reader.tuning("cis_credential_report_timeout"), "cis_credential_report_timeout", 1)
         ),
@@ -303,6 +312,13 @@ def _int(raw: str, name: str, minimum: int) -> int:
         raise pytest.UsageError(f"{name} must be a whole number (got {raw!r})") from None
     if value < minimum:
         raise pytest.UsageError(f"{name} must be at least {minimum} (got {value})")
+    return value
+
+
+def _choice(raw: str, name: str, choices: tuple[str, ...]) -> str:
+    value = raw.strip().lower()
+    if value not in choices:
+        raise pytest.UsageError(f"{name} must be one of {', '.join(choices)} (got {raw!r})")
     return value
 
 

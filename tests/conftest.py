@@ -16,6 +16,11 @@ os.environ.update(
     AWS_CONFIG_FILE=os.devnull,
     AWS_SHARED_CREDENTIALS_FILE=os.devnull,
     AWS_EC2_METADATA_DISABLED="true",
+    # Anything that escapes moto (a test without the mock, a subprocess) goes to a dead local
+    # proxy and fails at once, instead of reaching for the network.
+    HTTP_PROXY="http://127.0.0.1:9",
+    HTTPS_PROXY="http://127.0.0.1:9",
+    NO_PROXY="127.0.0.1,localhost",
 )
 
 from collections.abc import Callable, Iterator  # noqa: E402

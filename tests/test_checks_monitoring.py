@@ -157,32 +157,31 @@ def check_each_read_happens_once(calls: dict[str, int]) -> None:
     }
 
 
-# The filter match mode: read from the ini once it is registered, "covers" until then -----------
+# The filter match mode comes from the ini; a bad value stops the run at startup -------------
 
-REGISTER_INI = """
-def pytest_addoption(parser):
-    parser.addini("cis_metric_filter_match", "covers | equivalent", default="covers")
-"""
 SHOW_MODE = """
 def test_mode(cis_metric_filter_match):
     print("mode:", cis_metric_filter_match)
 """
 
 
-@pytest.mark.parametrize(("registered", "ini", "said"), [
-    (False, "", "mode: covers"),
-    (True, "", "mode: covers"),
-    (True, "cis_metric_filter_match = equivalent", "mode: equivalent"),
-    (True, "cis_metric_filter_match = exact",
-     "UsageError: cis_metric_filter_match must be one of covers, equivalent, not 'exact'"),
-], ids=["unregistered", "default", "equivalent", "bad-value"])
-def test_the_filter_match_mode_comes_from_the_ini(pytester: pytest.Pytester, registered: bool,
-                                                  ini: str, said: str) -> None:
-    if registered:
-        pytester.makeconftest(REGISTER_INI)
+@pytest.mark.parametrize(("ini", "said"), [
+    ("", "mode: covers"),
+    ("cis_metric_filter_match = equivalent", "mode: equivalent"),
+    ("cis_metric_filter_match = Equivalent", "mode: equivalent"),
+], ids=["default", "equivalent", "case"])
+def test_the_filter_match_mode_comes_from_the_ini(pytester: pytest.Pytester, ini: str,
+                                                  said: str, moto: None) -> None:
     pytester.makeini(f"[pytest]\n{ini}\n")
     pytester.makepyfile(SHOW_MODE)
-    result = pytester.runpytest("-s")
+    result = pytester.runpytest("-s", "--cis-no-stock")
     result.stdout.fnmatch_lines([f"*{said}*"])
-    assert result.ret == (pytest.ExitCode.OK if said.startswith("mode") else
-                          pytest.ExitCode.TESTS_FAILED)
+    assert result.ret == pytest.ExitCode.OK
+
+
+def test_a_bad_filter_match_mode_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\ncis_metric_filter_match = exact\n")
+    result = pytester.runpytest("--cis-level=1", "--co")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: cis_metric_filter_match must be one of covers, "
+                                 "equivalent (got 'exact')"])
