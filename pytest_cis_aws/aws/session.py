@@ -91,9 +91,10 @@ def client_config(max_pool: int) -> Any:
 class Aws:
     """The AWS access of one pytest process."""
 
-    def __init__(self, settings: Settings, *, credentials: dict[str, str] | None = None) -> None:
+    def __init__(self, settings: Settings, *, credentials: dict[str, str] | None = None,
+                 calls: CallCounter | None = None) -> None:
         self.settings = settings
-        self.calls = CallCounter()
+        self.calls = calls if calls is not None else CallCounter()
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._config = client_config(settings.max_workers)
