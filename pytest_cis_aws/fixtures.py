@@ -24,9 +24,16 @@ AwsClientFactory = Callable[..., Any]
 
 
 @pytest.fixture(scope="session")
-def cis_run(pytestconfig: pytest.Config) -> CisRun:
-    """The audit run: settings, AWS access, the shared store."""
-    return get_run(pytestconfig)
+def cis_account(request: pytest.FixtureRequest) -> str | None:
+    """The account a test audits: one per member account with --cis-org-role, else None."""
+    return getattr(request, "param", None)
+
+
+@pytest.fixture(scope="session")
+def cis_run(pytestconfig: pytest.Config, cis_account: str | None) -> CisRun:
+    """The audit scope: settings, AWS access and the shared store, for one account."""
+    run = get_run(pytestconfig)
+    return run if cis_account is None else run.for_account(cis_account)  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="session")

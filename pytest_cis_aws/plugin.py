@@ -51,6 +51,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.args.append(str(CHECKS_DIR))
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(run), "cis_aws_xdist")
+        if resolved.org_role and getattr(config.option, "dist", "no") == "load":
+            # Keep each account's checks on one worker, so its data is fetched once.
+            config.option.dist = "loadgroup"
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(ResultHooks(run), "cis_aws_results")
     if config.pluginmanager.hasplugin("html") and not hasattr(config, "workerinput"):
@@ -88,12 +91,32 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Mod
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> None:
+    # List the organization's accounts before collecting (also under --collect-only), so a
+    # failure is one usage error, not a collection error per module.
+    run = _active(session.config)
+    if run is not None and run.settings.org_role:
+        run.accounts()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    run = _active(metafunc.config)
+    if run is None or not run.settings.org_role or "cis_account" not in metafunc.fixturenames:
+        return
+    accounts = run.accounts()
+    metafunc.parametrize("cis_account", accounts, indirect=True, scope="session", ids=accounts)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # tryfirst: the plain markers must be in place before `-m` deselects.
+    # tryfirst: the plain markers must be in place before `-m` deselects, and the xdist groups
+    # before xdist's own hook reads them.
     run = _active(config)
     selection.complete_markers(items)
     if run is not None:
         selection.deselect(config, items, run.settings)
+        if run.settings.org_role:
+            selection.group_by_account(items)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -34,6 +34,8 @@ class CisRun:
         self._identity: Identity | None = None
         self._regions: Regions | DataUnavailable | None = None
         self._own_dir: Path | None = None
+        self._accounts: list[str] | None = None
+        self._account_runs: dict[str, AccountRun] = {}
         # Region fan-out threads may be the first to touch `aws`: build it once, under a lock.
         self._lock = threading.RLock()
         self.worker_calls: dict[str, int] = {}
@@ -84,23 +86,50 @@ class CisRun:
 
     def _regions_locked(self) -> Regions:
         if self._regions is None:
-            from .aws.regions import Regions, discover
+            from .aws.regions import Regions
 
             if "regions" in self._shared:
                 self._regions = Regions(**{k: tuple(v)
                                            for k, v in self._shared["regions"].items()})
             else:
-                try:
-                    self._regions = discover(self.aws, self.settings,
-                                             self.identity().partition)
-                except DataUnavailable as exc:
-                    if not self.settings.regions:
-                        self._regions = exc
-                    else:  # trust the user's list when the account's cannot be read
-                        self._regions = Regions(selected=self.settings.regions)
+                self._regions = _discover_regions(self.aws, self.settings,
+                                                  self.identity().partition)
         if isinstance(self._regions, DataUnavailable):
             raise self._regions
         return self._regions
+
+    # -- an AWS Organization: one account scope per member account -----------------------------
+
+    def accounts(self) -> list[str]:
+        """The accounts an organization audit covers: listed once (by the xdist controller)."""
+        with self._lock:
+            if self._accounts is None:
+                if "accounts" in self._shared:
+                    self._accounts = list(self._shared["accounts"])
+                else:
+                    self._accounts = self._list_accounts()
+            return self._accounts
+
+    def _list_accounts(self) -> list[str]:
+        from . import org
+        from .aws.collect_org import active_accounts
+
+        try:
+            listed = [a["id"] for a in active_accounts(self.aws)]
+        except DataUnavailable as exc:
+            raise pytest.UsageError(f"--cis-org-role: could not list the organization's "
+                                    f"accounts: {exc}") from None
+        missing = sorted((self.settings.accounts or set()) - set(listed))
+        if missing:
+            raise pytest.UsageError(f"--cis-accounts: not active accounts of the organization: "
+                                    f"{', '.join(missing)}")
+        return org.select(listed, self.settings)
+
+    def for_account(self, account: str) -> AccountRun:
+        with self._lock:
+            if account not in self._account_runs:
+                self._account_runs[account] = AccountRun(self, account)
+            return self._account_runs[account]
 
     # -- the controller's duties ---------------------------------------------------------------
 
@@ -113,6 +142,9 @@ class CisRun:
                 f"pytest-cis-aws could not identify the AWS account: {exc.reason}. "
                 "Check your credentials (AWS_PROFILE / --cis-profile, environment, SSO login)."
             ) from None
+        if self.settings.org_role:
+            self.accounts()  # each account discovers its own regions when it is audited
+            return
         try:
             regions = self.regions()
         except DataUnavailable:
@@ -134,6 +166,8 @@ class CisRun:
             data["regions"] = self._regions.to_dict()
         if self._aws is not None and (credentials := self._aws.frozen_credentials()):
             data["credentials"] = credentials
+        if self.settings.org_role:
+            data["accounts"] = self.accounts()
         return data
 
     def api_calls(self) -> dict[str, int]:
@@ -168,6 +202,79 @@ class CisRun:
         if self._own_dir is not None:
             shutil.rmtree(self._own_dir, ignore_errors=True)
             self._own_dir = None
+
+
+def _discover_regions(aws: Aws, settings: Settings, partition: str) -> Regions | DataUnavailable:
+    from .aws.regions import Regions, discover
+
+    try:
+        return discover(aws, settings, partition)
+    except DataUnavailable as exc:
+        if settings.regions:  # trust the user's list when the account's cannot be read
+            return Regions(selected=settings.regions)
+        return exc
+
+
+class AccountRun:
+    """One member account of an organization audit: the same face as CisRun for fixtures.
+
+    Access comes from assuming the organization role in the account; when that fails, every
+    read raises the same DataUnavailable, so each check of this account ends in error.
+    """
+
+    def __init__(self, parent: CisRun, account: str) -> None:
+        self.parent = parent
+        self.account = account
+        self.settings = parent.settings
+        self.config = parent.config
+        self._aws: Aws | None = None
+        self._failure: DataUnavailable | None = None
+        self._regions: Regions | DataUnavailable | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def store(self) -> RunStore:
+        return self.parent.store
+
+    @property
+    def aws(self) -> Aws:
+        with self._lock:
+            if self._failure is not None:
+                raise self._failure
+            if self._aws is None:
+                self._aws = self._assume()
+            return self._aws
+
+    def _assume(self) -> Aws:
+        from .aws.collect_org import assume_account_role
+        from .aws.session import Aws
+
+        base = self.parent.aws
+        try:
+            credentials = assume_account_role(
+                base, self.account, str(self.settings.org_role),
+                self.parent.identity().partition, self.settings.external_id)
+        except DataUnavailable as exc:
+            self._failure = exc
+            raise
+        return Aws(self.settings, credentials=credentials, calls=base.calls)
+
+    def identity(self) -> Identity:
+        from .aws.session import Identity
+
+        self.aws  # noqa: B018  (no identity without access: a role that failed is an error)
+        partition = self.parent.identity().partition
+        return Identity(account=self.account, arn=f"arn:{partition}:sts::{self.account}:"
+                                                  f"assumed-role/{self.settings.org_role}")
+
+    def regions(self) -> Regions:
+        with self._lock:
+            if self._regions is None:
+                self._regions = _discover_regions(self.aws, self.settings,
+                                                  self.parent.identity().partition)
+            if isinstance(self._regions, DataUnavailable):
+                raise self._regions
+            return self._regions
 
 
 def get_run(config: pytest.Config) -> CisRun:

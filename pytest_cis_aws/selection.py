@@ -60,7 +60,21 @@ def metadata(item: pytest.Item) -> dict[str, Any] | None:
         "scored": bool(scored),
         "title": str(kwargs.get("title", rec.title if rec else item.name)),
         "stock": Path(item.path).parent == CHECKS_DIR,
+        "account": account_of(item),
     }
+
+
+def account_of(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("cis_account") if callspec is not None else None
+
+
+def group_by_account(items: list[pytest.Item]) -> None:
+    """One xdist group per account: its checks share one worker and fetch its data once."""
+    for item in items:
+        account = account_of(item)
+        if account is not None:
+            item.add_marker(pytest.mark.xdist_group(f"cis_aws_account_{account}"), append=False)
 
 
 def _validate(item: pytest.Item, level: Any, section: Any, scored: Any) -> None:

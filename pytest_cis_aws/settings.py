@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,6 +100,29 @@ OPTIONS: tuple[Option, ...] = (
         "TOML file of accepted exceptions (id, resource glob, reason, expires)",
     ),
     Option(
+        "org_role",
+        "--cis-org-role",
+        "audit every active account of the AWS Organization by assuming this role in each",
+    ),
+    Option("external_id", "--cis-external-id", "external id to pass when assuming --cis-org-role"),
+    Option(
+        "accounts",
+        "--cis-accounts",
+        "with --cis-org-role: only these account ids (comma list, or @FILE with one per line)",
+        ini_type="args",
+    ),
+    Option(
+        "exclude_accounts",
+        "--cis-exclude-accounts",
+        "with --cis-org-role: leave these account ids out (comma list, or @FILE)",
+        ini_type="args",
+    ),
+    Option(
+        "shard",
+        "--cis-shard",
+        "with --cis-org-role: audit only slice K of N of the accounts, e.g. 2/5 (CI matrices)",
+    ),
+    Option(
         "api_stats",
         "--cis-api-stats",
         "print the AWS API calls made, by service and operation",
@@ -143,6 +167,11 @@ class Settings:
     demo: bool = False
     json: str | None = None
     waivers: str | None = None
+    org_role: str | None = None
+    external_id: str | None = None
+    accounts: frozenset[str] | None = None
+    exclude_accounts: frozenset[str] = frozenset()
+    shard: tuple[int, int] | None = None  # (K, N), 1 <= K <= N
     root_usage_days: int = 1
     iam_master_role: str | None = None
     iam_manager_role: str | None = None
@@ -164,6 +193,10 @@ class Settings:
         }
         if self.demo:
             shown["demo"] = "simulated account (moto, in process)"
+        if self.org_role:
+            shown["org_role"] = self.org_role
+            if self.shard:
+                shown["shard"] = f"{self.shard[0]}/{self.shard[1]}"
         return [f"{key}: {value} (from {self.sources.get(key, SOURCE_DEFAULT)})"
                 for key, value in shown.items()]
 
@@ -287,6 +320,11 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         demo=bool(values.get("demo", False)),
         json=values.get("json"),
         waivers=values.get("waivers"),
+        org_role=values.get("org_role"),
+        external_id=values.get("external_id"),
+        accounts=values.get("accounts"),
+        exclude_accounts=values.get("exclude_accounts", frozenset()),
+        shard=values.get("shard"),
         root_usage_days=_int(reader.tuning("cis_root_usage_days"), "cis_root_usage_days", 0),
         iam_master_role=reader.tuning("cis_iam_master_role") or None,
         iam_manager_role=reader.tuning("cis_iam_manager_role") or None,
@@ -388,6 +426,45 @@ def _parse_url(raw: Any, option: Option) -> str:
     return text
 
 
+def _parse_role_name(raw: Any, option: Option) -> str:
+    text = _parse_text(raw, option)
+    if not re.fullmatch(r"[\w+=,.@/-]{1,128}", text) or text.startswith("arn:"):
+        raise _bad(option, f"not an IAM role name: {text!r} (give the name, e.g. "
+                           "OrganizationAccountAccessRole, not an ARN)")
+    return text
+
+
+def _parse_accounts(raw: Any, option: Option) -> frozenset[str]:
+    parts: list[str] = []
+    for part in _split(raw):
+        if part.startswith("@"):
+            parts += _accounts_file(part[1:], option)
+        else:
+            parts.append(part)
+    for part in parts:
+        if not re.fullmatch(r"\d{12}", part):
+            raise _bad(option, f"not an AWS account id: {part!r} (expected 12 digits)")
+    if not parts:
+        raise _bad(option, "give at least one account id")
+    return frozenset(parts)
+
+
+def _accounts_file(path: str, option: Option) -> list[str]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _bad(option, f"cannot read {path} ({exc.strerror})") from None
+    lines = (line.split("#", 1)[0] for line in text.splitlines())
+    return [p for line in lines for p in re.split(r"[,\s]+", line) if p]
+
+
+def _parse_shard(raw: Any, option: Option) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(raw))
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise _bad(option, f"expected K/N with 1 <= K <= N, e.g. 2/5 (got {raw!r})")
+    return int(match[1]), int(match[2])
+
+
 def _parse_bool(raw: Any, option: Option) -> bool:
     if isinstance(raw, bool):
         return raw
@@ -412,4 +489,9 @@ PARSERS: dict[str, Callable[[Any, Option], Any]] = {
     "demo": _parse_bool,
     "json": _parse_text,
     "waivers": _parse_text,
+    "org_role": _parse_role_name,
+    "external_id": _parse_text,
+    "accounts": _parse_accounts,
+    "exclude_accounts": _parse_accounts,
+    "shard": _parse_shard,
 }

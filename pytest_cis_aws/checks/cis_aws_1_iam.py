@@ -93,9 +93,10 @@ def test_1_14_root_hardware_mfa_enabled(account_summary, virtual_mfa_devices, ro
 
 
 @recommendation("1.15")
-def test_1_15_security_questions_registered():
-    manual("security questions can only be seen in the console: sign in as root, open "
-           "Account settings and check 'Configure Security Challenge Questions'")
+def test_1_15_security_questions_registered(aws_account_id):
+    manual(f"security questions can only be seen in the console: sign in as root of account "
+           f"{aws_account_id}, open Account settings and check 'Configure Security Challenge "
+           "Questions'")
 
 
 @recommendation("1.16")

@@ -8,10 +8,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .results import Results
+from .results import Results, score, score_by_account
 
 
 def document(results: Results, header: dict[str, Any]) -> dict[str, Any]:
+    rows = [{**r.to_dict(), "findings": [{"waived": False, **f} for f in r.findings]}
+            for r in results.results()]
+    return assemble(rows, header)
+
+
+def assemble(rows: list[dict[str, Any]], header: dict[str, Any]) -> dict[str, Any]:
+    """The JSON document from result rows (also used to merge shards of an organization)."""
+    accounts = sorted({str(r["account"]) for r in rows if r.get("account")})
     return {
         "benchmark": "CIS Amazon Web Services Foundations Benchmark",
         "version": "1.1.0",
@@ -19,11 +27,10 @@ def document(results: Results, header: dict[str, Any]) -> dict[str, Any]:
         "regions": list(header["regions"]),
         "level": header["level"],
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "results": [
-            {**r.to_dict(), "findings": [{"waived": False, **f} for f in r.findings]}
-            for r in results.results()
-        ],
-        "score": results.score(),
+        "results": rows,
+        "score": score(rows),
+        "accounts": accounts,
+        "score_by_account": score_by_account(rows),
         "api_calls": header.get("api_call_counts", {}),
         "waivers": header.get("waivers", {"expired": [], "unused": []}),
     }

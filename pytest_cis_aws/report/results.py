@@ -8,6 +8,7 @@ outcomes are listed, never counted as passes).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ class Result:
     scored: bool
     stock: bool
     nodeid: str
+    account: str | None = None
     outcome: str = "passed"
     reason: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)
@@ -32,9 +34,30 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "title": self.title, "section": self.section, "level": self.level,
-            "scored": self.scored, "outcome": self.outcome, "reason": self.reason,
-            "nodeid": self.nodeid, "findings": self.findings,
+            "scored": self.scored, "stock": self.stock, "account": self.account,
+            "outcome": self.outcome, "reason": self.reason, "nodeid": self.nodeid,
+            "findings": self.findings,
         }
+
+
+def score(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per level: scored stock recommendations that passed / were evaluated automatically."""
+    rows = [r for r in results if r.get("stock") and r.get("scored")]
+    out = {}
+    for level in (1, 2):
+        evaluated = [r for r in rows if r["level"] <= level
+                     and r["outcome"] in ("passed", "failed", "waived")]
+        out[str(level)] = {"passed": sum(r["outcome"] == "passed" for r in evaluated),
+                           "evaluated": len(evaluated)}
+    return out
+
+
+def score_by_account(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, dict[str, int]]]:
+    accounts: dict[str, list[Mapping[str, Any]]] = {}
+    for r in results:
+        if r.get("account"):
+            accounts.setdefault(str(r["account"]), []).append(r)
+    return {account: score(rows) for account, rows in sorted(accounts.items())}
 
 
 def _reason(report: Any) -> str:
@@ -71,7 +94,9 @@ class Results:
         if result is None:
             result = Result(id=meta["id"], title=meta["title"], section=meta["section"],
                             level=meta["level"], scored=meta["scored"],
-                            stock=bool(meta.get("stock")), nodeid=report.nodeid)
+                            stock=bool(meta.get("stock")), account=meta.get("account"),
+                            # xdist's loadgroup appends "@group" to node ids on workers
+                            nodeid=report.nodeid.split("@", 1)[0])
             self.by_nodeid[report.nodeid] = result
         findings = getattr(report, "cis_findings", None)
         if findings is not None:
@@ -84,19 +109,16 @@ class Results:
     def results(self) -> list[Result]:
         def key(r: Result) -> tuple[Any, ...]:
             rec = catalog.CATALOG.get(r.id)
-            return (0, rec.sort_key, r.nodeid) if rec else (1, (0, 0), r.id + r.nodeid)
+            place = (0, rec.sort_key) if rec else (1, (0, 0))
+            return (r.account or "", *place, r.id, r.nodeid)
 
         return sorted(self.by_nodeid.values(), key=key)
 
     def score(self) -> dict[str, dict[str, int]]:
-        """Per level: scored stock recommendations that passed / were evaluated automatically."""
-        out = {}
-        for level in (1, 2):
-            scored = [r for r in self.results() if r.stock and r.scored and r.level <= level]
-            evaluated = [r for r in scored if r.outcome in ("passed", "failed", "waived")]
-            out[str(level)] = {"passed": sum(r.outcome == "passed" for r in evaluated),
-                               "evaluated": len(evaluated)}
-        return out
+        return score(r.to_dict() for r in self.results())
+
+    def score_by_account(self) -> dict[str, dict[str, dict[str, int]]]:
+        return score_by_account(r.to_dict() for r in self.results())
 
     def by_section(self) -> dict[str, dict[str, int]]:
         table: dict[str, dict[str, int]] = {}

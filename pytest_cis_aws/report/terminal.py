@@ -19,6 +19,16 @@ def score_lines(score: dict[str, dict[str, int]], max_level: int) -> list[str]:
     return lines
 
 
+def account_rows(by_account: dict[str, dict[str, dict[str, int]]], max_level: int
+                 ) -> list[list[str]]:
+    def cell(s: dict[str, int]) -> str:
+        pct = f" ({100 * s['passed'] // s['evaluated']}%)" if s["evaluated"] else ""
+        return f"{s['passed']}/{s['evaluated']}{pct}"
+
+    return [[account, *(cell(score[str(n)]) for n in range(1, max_level + 1))]
+            for account, score in by_account.items()]
+
+
 def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
     tr.write_sep("=", "CIS Amazon Web Services Foundations Benchmark v1.1.0")
     tr.write_line(
@@ -29,6 +39,11 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
             for name, counts in sorted(sections.items(), key=lambda kv: _section_order(kv[0]))]
     if rows:
         tr.write_line(table(["section", *OUTCOMES], rows))
+    by_account = results.score_by_account()
+    if by_account:
+        tr.write_line(table(["account", *(f"level {n}" for n in range(1, header["level"] + 1))],
+                            account_rows(by_account, header["level"])))
+        tr.write_line("Organization total:", bold=True)
     for line in score_lines(results.score(), header["level"]):
         tr.write_line(line, bold=True)
     for outcome in ("manual", "error"):

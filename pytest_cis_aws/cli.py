@@ -1,0 +1,93 @@
+"""`pytest-cis-aws merge`: combine the JSON findings of several runs (CI shards) into one."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from .report.json_export import assemble
+from .report.terminal import account_rows, score_lines
+
+
+def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One document with every result once (a shard repeated is counted once) and the scores
+    recomputed over the whole organization."""
+    if not documents:
+        raise ValueError("nothing to merge")
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for doc in documents:
+        for row in doc.get("results", []):
+            rows[(row.get("account"), row["id"], row.get("nodeid"))] = row
+    first = documents[0]
+    header = {
+        "account": first.get("account"),
+        "regions": sorted({r for d in documents for r in d.get("regions", [])}),
+        "level": max(int(d.get("level", 2)) for d in documents),
+        "api_call_counts": _add_calls(d.get("api_calls", {}) for d in documents),
+        "waivers": first.get("waivers", {"expired": [], "unused": []}),
+    }
+    ordered = sorted(rows.values(), key=_row_order)
+    return assemble(ordered, header)
+
+
+def _row_order(row: dict[str, Any]) -> tuple[Any, ...]:
+    parts = str(row["id"]).split(".")
+    numeric = tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
+    return (row.get("account") or "", 0 if numeric else 1, numeric, row["id"],
+            row.get("nodeid") or "")
+
+
+def _add_calls(counts: Any) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for one in counts:
+        for key, value in one.items():
+            total[key] = total.get(key, 0) + int(value)
+    return dict(sorted(total.items()))
+
+
+def html_summary(doc: dict[str, Any]) -> str:
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in account_rows(doc["score_by_account"], int(doc["level"]))
+    )
+    head = "".join(f"<th>{escape(h)}</th>" for h in
+                   ["account", *(f"level {n}" for n in range(1, int(doc["level"]) + 1))])
+    total = "".join(f"<p><strong>{escape(line)}</strong></p>"
+                    for line in score_lines(doc["score"], int(doc["level"])))
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        "<title>CIS AWS Foundations Benchmark v1.1.0 — organization</title></head><body>"
+        "<h1>CIS AWS Foundations Benchmark v1.1.0 — organization</h1>"
+        f"<table><tr>{head}</tr>{rows}</table><h2>Organization total</h2>{total}</body></html>"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pytest-cis-aws")
+    commands = parser.add_subparsers(dest="command", required=True)
+    merge_cmd = commands.add_parser("merge", help="combine --cis-json files into one")
+    merge_cmd.add_argument("inputs", nargs="+", type=Path, help="JSON files written by --cis-json")
+    merge_cmd.add_argument("-o", "--output", type=Path, required=True, help="merged JSON file")
+    merge_cmd.add_argument("--html", type=Path, help="also write an HTML summary here")
+    args = parser.parse_args(argv)
+    try:
+        documents = [json.loads(path.read_text(encoding="utf-8")) for path in args.inputs]
+        merged = merge(documents)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"pytest-cis-aws merge: {exc}", file=sys.stderr)
+        return 2
+    args.output.write_text(json.dumps(merged, indent=2, ensure_ascii=True), encoding="utf-8")
+    if args.html:
+        args.html.write_text(html_summary(merged), encoding="utf-8")
+    print(f"merged {len(merged['results'])} results from {len(documents)} files "
+          f"into {args.output}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
