@@ -89,7 +89,8 @@ def test_every_check_runs_once_per_account(pytester: pytest.Pytester,
         (bad, "1.5"): "failed", (bad, "1.9"): "failed",
         (norole, "1.5"): "error", (norole, "1.9"): "error",
     }
-    result.stdout.fnmatch_lines([f"*test_1_5_password_policy_requires_uppercase[[]{good}[]] PASSED*"])
+    result.stdout.fnmatch_lines(
+        [f"*test_1_5_password_policy_requires_uppercase[[]{good}[]] PASSED*"])
     result.stdout.fnmatch_lines([
         f"*could not read sts:AssumeRole: AccessDenied: role does not exist (needs permission "
         f"sts:AssumeRole on arn:aws:iam::{norole}:role/{ROLE})*"])
