@@ -303,6 +303,10 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         raw = reader.raw(option)
         if raw is not None:
             values[option.name] = PARSERS[option.name](raw, option)
+    for name in ("waivers", "json"):
+        # A file named in the ini file is relative to that file, wherever pytest is run from.
+        if name in values and reader.sources.get(name) == SOURCE_INI and config.inipath:
+            values[name] = str(config.inipath.parent / values[name])
     regions = values.pop("regions", None)
     all_regions = regions == "all"
     settings = Settings(

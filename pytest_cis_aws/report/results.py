@@ -61,6 +61,8 @@ def score_by_account(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str
 
 
 def _reason(report: Any) -> str:
+    if hasattr(report, "wasxfail"):
+        return str(report.wasxfail)
     if report.skipped and isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     text = str(getattr(report, "longreprtext", "") or report.longrepr or "")
