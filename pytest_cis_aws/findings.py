@@ -60,6 +60,7 @@ class CheckRecord:
     """What one running test has recorded: its findings and notes."""
 
     rec_id: str | None = None
+    title: str | None = None  # an organisation check's own title (stock ones: the catalog's)
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # Looks up the waiver for (rec_id, resource); None when the run has no waivers file.
@@ -102,7 +103,8 @@ def assert_compliant(findings: Iterable[Finding], *, note: str | None = None) ->
         pytest.xfail(f"waived: {len(waived)} accepted exception(s): " +
                      "; ".join(f"{f.resource} ({f.waiver})" for f in waived[:3]))
     if failing:
-        pytest.fail(failure_message(record.rec_id, failing, unknown, len(found)), pytrace=False)
+        pytest.fail(failure_message(record.rec_id, failing, unknown, len(found), record.title),
+                    pytrace=False)
     if unknown:
         raise CouldNotEvaluate(unknown_message(unknown))
 
@@ -123,12 +125,15 @@ def manual(reason: str, evidence: Iterable[Finding] = ()) -> None:
 
 
 def failure_message(
-    rec_id: str | None, failing: list[Finding], unknown: list[Finding], judged: int
+    rec_id: str | None, failing: list[Finding], unknown: list[Finding], judged: int,
+    title: str | None = None,
 ) -> str:
     headline = f"{len(failing)} of {judged} resources do not comply"
     if rec_id in catalog.CATALOG:
         rec = catalog.get(rec_id)
         headline = f"CIS {rec.id} {rec.title}: {headline}"
+    elif rec_id and title:
+        headline = f"{rec_id} {title}: {headline}"
     parts = [headline, "", _findings_table(failing)]
     if unknown:
         parts += ["", f"{len(unknown)} could not be evaluated:", _findings_table(unknown)]

@@ -153,6 +153,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     marker = item.get_closest_marker("cis")
     run = _active(item.config)
     record = CheckRecord(rec_id=marker.kwargs.get("id") if marker else None,
+                         title=marker.kwargs.get("title") if marker else None,
                          waive=run.waivers.match if run and run.waivers else None)
     item.stash[RECORD_KEY] = record
     with recording(record):
