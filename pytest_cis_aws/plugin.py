@@ -49,6 +49,8 @@ def pytest_configure(config: pytest.Config) -> None:
         run.waivers = waivers.load(resolved.waivers)
     if not run.settings.no_stock and _wants_stock(config):
         config.args.append(str(CHECKS_DIR))
+    if run.shared_input().get("loadgroup"):
+        config.option.loadgroup = True  # this worker's controller schedules by xdist group
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(run), "cis_aws_xdist")
         if resolved.org_role and getattr(config.option, "dist", "no") == "load":

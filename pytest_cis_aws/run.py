@@ -45,6 +45,10 @@ class CisRun:
         self.waivers: Any = None  # waivers.Waivers when --cis-waivers is given
         self.started = time.monotonic()
 
+    def shared_input(self) -> dict[str, Any]:
+        """What the xdist controller sent this worker ({} when not a worker)."""
+        return self._shared
+
     # -- AWS access, created on first use so a run that reads nothing imports nothing --------
 
     @property
@@ -168,6 +172,9 @@ class CisRun:
             data["credentials"] = credentials
         if self.settings.org_role:
             data["accounts"] = self.accounts()
+        # Workers decide on their own whether to tag node ids with their xdist group; they
+        # must when the controller schedules by group (see plugin.pytest_configure).
+        data["loadgroup"] = getattr(self.config.option, "dist", "no") == "loadgroup"
         return data
 
     def api_calls(self) -> dict[str, int]:

@@ -30,6 +30,7 @@ import boto3  # noqa: E402
 import hypothesis  # noqa: E402, F401  (imported once here, not again in every pytester run)
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
+from moto.server import ThreadedMotoServer  # noqa: E402
 
 from pytest_cis_aws.aws.session import Aws  # noqa: E402
 from pytest_cis_aws.settings import Settings  # noqa: E402
@@ -79,3 +80,19 @@ def _lean_inner_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """pytester runs in-process: hypothesis' plugin re-imports (and re-rewrites) ~80 modules
     in every inner run; the plugin's own tests do not need it there."""
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest -p no:benchmark")
+
+
+@pytest.fixture
+def moto_server() -> Iterator[str]:
+    """A moto server on loopback, for runs in subprocesses (xdist) that cannot share the
+    in-process mock."""
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

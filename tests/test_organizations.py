@@ -170,3 +170,34 @@ def test_accounts_file(pytester: pytest.Pytester, organization: dict[str, str]) 
         f"# the ones that matter\n{organization['good']}\n{organization['bad']}  # legacy\n")
     assert _collected_accounts(pytester, "--cis-accounts=@accounts.txt") == sorted(
         [organization["good"], organization["bad"]])
+
+
+def _server_organization(endpoint: str) -> list[str]:
+    def client(service: str, **creds: str) -> Any:
+        return boto3.client(service, region_name="us-east-1", endpoint_url=endpoint, **creds)
+
+    org = client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    members = [org.create_account(Email=f"m{n}@example.com", AccountName=f"m{n}")[
+        "CreateAccountStatus"]["AccountId"] for n in range(3)]
+    creds = client("sts").assume_role(RoleArn=f"arn:aws:iam::{members[0]}:role/{ROLE}",
+                                      RoleSessionName="setup")["Credentials"]
+    client("iam", aws_access_key_id=creds["AccessKeyId"],
+           aws_secret_access_key=creds["SecretAccessKey"],
+           aws_session_token=creds["SessionToken"]).update_account_password_policy(**GOOD_POLICY)
+    return members
+
+
+def test_xdist_audits_accounts_in_parallel_with_the_same_results(
+        pytester: pytest.Pytester, moto_server: str) -> None:
+    members = _server_organization(moto_server)
+    args = (*ARGS, f"--cis-endpoint-url={moto_server}", "--cis-api-stats")
+    single = pytester.runpytest_subprocess(*args, "--cis-json=one.json", timeout=240)
+    spread = pytester.runpytest_subprocess(*args, "--cis-json=four.json", "-p", "xdist",
+                                           "-n", "2", timeout=240)
+    spread.stdout.fnmatch_lines(["*2 workers*"])
+    one, four = (json.loads((pytester.path / f).read_text()) for f in ("one.json", "four.json"))
+    assert one["results"] == four["results"]
+    assert one["score_by_account"][members[0]]["1"] == {"passed": 2, "evaluated": 2}
+    for result in (single, spread):  # each account's role is assumed once, whatever the workers
+        result.stdout.re_match_lines([rf"\s+sts\s+AssumeRole\s+{len(members)}\s*$"])

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 DENY_PASSWORD_POLICY = """
 import pytest
@@ -90,20 +88,6 @@ def test_junit_properties_without_xunit2_warning(pytester: pytest.Pytester, moto
     assert props["test_1_13_root_mfa_enabled"] == {"cis_id": "1.13", "cis_level": "1",
                                                    "cis_section": "iam"}
     assert props["test_1_15_security_questions_registered"]["cis_id"] == "1.15"
-
-
-@pytest.fixture
-def moto_server() -> Iterator[str]:
-    import logging
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 # Checks that share the credential report, the authorization details and a regional sweep

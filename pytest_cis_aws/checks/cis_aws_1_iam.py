@@ -8,8 +8,6 @@ from pytest_cis_aws import DataUnavailable, Finding, assert_compliant, manual, r
 from pytest_cis_aws.fixtures import regional_split
 from pytest_cis_aws.rules import iam, iam_roles
 
-pytestmark = pytest.mark.xdist_group("cis_aws_iam")
-
 
 @recommendation("1.1")
 def test_1_1_root_account_not_used(credential_report, cis_now, cis_settings):

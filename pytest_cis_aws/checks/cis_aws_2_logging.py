@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from pytest_cis_aws import assert_compliant, recommendation
 from pytest_cis_aws.fixtures import regional_split
 from pytest_cis_aws.rules import logging
-
-pytestmark = pytest.mark.xdist_group("cis_aws_logging")
 
 
 @recommendation("2.1")

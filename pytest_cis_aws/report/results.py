@@ -8,12 +8,14 @@ outcomes are listed, never counted as passes).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import catalog
 
+XDIST_HEADER = re.compile(r"^\[gw\d+\] ")
 OUTCOMES = ("passed", "failed", "error", "manual", "waived", "skipped")
 
 
@@ -66,7 +68,9 @@ def _reason(report: Any) -> str:
     if report.skipped and isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     text = str(getattr(report, "longreprtext", "") or report.longrepr or "")
-    return text.strip().splitlines()[0] if text.strip() else ""
+    # xdist puts a "[gw0] linux -- Python ..." line above a worker's failure
+    lines = [line for line in text.strip().splitlines() if not XDIST_HEADER.match(line)]
+    return lines[0] if lines else ""
 
 
 def outcome_of(report: Any) -> str:
