@@ -41,6 +41,9 @@ def pytest_configure(config: pytest.Config) -> None:
         from . import demo
 
         resolved = demo.start(config, resolved)
+    if resolved.cache_ttl and getattr(config, "cache", None) is None:
+        raise pytest.UsageError("--cis-cache-ttl needs pytest's cache, which is off "
+                                "(-p no:cacheprovider)")
     run = CisRun(config, resolved)
     config.stash[RUN_KEY] = run
     if resolved.waivers:
@@ -215,6 +218,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             workeroutput["cis_aws_calls"] = run._aws.calls.as_dict()
         if run.waivers is not None:
             workeroutput["cis_aws_waivers_used"] = sorted(run.waivers.used)
+        workeroutput["cis_aws_cache_ages"] = run.cache_ages()
         return
     if run.settings.json:
         from .report import json_export
@@ -251,6 +255,7 @@ class XdistHooks:
 
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         output = getattr(node, "workeroutput", {})
+        self.run.worker_cache_ages += output.get("cis_aws_cache_ages", [])
         if self.run.waivers is not None:
             self.run.waivers.used.update(output.get("cis_aws_waivers_used", []))
         calls = output.get("cis_aws_calls", {})

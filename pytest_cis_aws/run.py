@@ -39,6 +39,7 @@ class CisRun:
         # Region fan-out threads may be the first to touch `aws`: build it once, under a lock.
         self._lock = threading.RLock()
         self.worker_calls: dict[str, int] = {}
+        self.worker_cache_ages: list[float] = []
         from .report.results import Results
 
         self.results = Results()
@@ -67,8 +68,25 @@ class CisRun:
                 from .aws.store import RunStore
 
                 directory = self._shared.get("store_dir")
-                self._store = RunStore(Path(directory) if directory else None)
+                self._store = RunStore(Path(directory) if directory else None,
+                                       cache=self._cross_run_cache())
             return self._store
+
+    def _cross_run_cache(self) -> Any:
+        if not self.settings.cache_ttl:
+            return None
+        from .aws.cache import CrossRunCache
+
+        cache = getattr(self.config, "cache", None)
+        if cache is None:
+            raise pytest.UsageError(
+                "--cis-cache-ttl needs pytest's cache (it is off: -p no:cacheprovider)")
+        return CrossRunCache(cache.mkdir("cis_aws"), float(self.settings.cache_ttl))
+
+    def cache_ages(self) -> list[float]:
+        """Ages (s) of the data reused from earlier runs, this process and xdist workers."""
+        own = self._store.cache.reused_ages if self._store and self._store.cache else []
+        return sorted([*own, *self.worker_cache_ages])
 
     def identity(self) -> Identity:
         with self._lock:
@@ -197,6 +215,7 @@ class CisRun:
             "api_calls": sum(calls.values()),
             "api_call_counts": calls,
             "waivers": self._waiver_summary(),
+            "cache_ages": self.cache_ages(),
         }
 
     def _waiver_summary(self) -> dict[str, list[str]]:

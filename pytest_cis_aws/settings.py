@@ -123,6 +123,12 @@ OPTIONS: tuple[Option, ...] = (
         "with --cis-org-role: audit only slice K of N of the accounts, e.g. 2/5 (CI matrices)",
     ),
     Option(
+        "cache_ttl",
+        "--cis-cache-ttl",
+        "reuse AWS data an earlier run fetched if it is younger than SECONDS (off by default; "
+        "for iterating on your own checks)",
+    ),
+    Option(
         "api_stats",
         "--cis-api-stats",
         "print the AWS API calls made, by service and operation",
@@ -172,6 +178,7 @@ class Settings:
     accounts: frozenset[str] | None = None
     exclude_accounts: frozenset[str] = frozenset()
     shard: tuple[int, int] | None = None  # (K, N), 1 <= K <= N
+    cache_ttl: int | None = None  # seconds; None: no cross-run cache
     root_usage_days: int = 1
     iam_master_role: str | None = None
     iam_manager_role: str | None = None
@@ -193,6 +200,8 @@ class Settings:
         }
         if self.demo:
             shown["demo"] = "simulated account (moto, in process)"
+        if self.cache_ttl:
+            shown["cache_ttl"] = f"reuse data younger than {self.cache_ttl} s"
         if self.org_role:
             shown["org_role"] = self.org_role
             if self.shard:
@@ -329,6 +338,7 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         accounts=values.get("accounts"),
         exclude_accounts=values.get("exclude_accounts", frozenset()),
         shard=values.get("shard"),
+        cache_ttl=values.get("cache_ttl"),
         root_usage_days=_int(reader.tuning("cis_root_usage_days"), "cis_root_usage_days", 0),
         iam_master_role=reader.tuning("cis_iam_master_role") or None,
         iam_manager_role=reader.tuning("cis_iam_manager_role") or None,
@@ -462,6 +472,13 @@ def _accounts_file(path: str, option: Option) -> list[str]:
     return [p for line in lines for p in re.split(r"[,\s]+", line) if p]
 
 
+def _parse_seconds(raw: Any, option: Option) -> int:
+    text = str(raw).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise _bad(option, f"must be a whole number of seconds, at least 1 (got {raw!r})")
+    return int(text)
+
+
 def _parse_shard(raw: Any, option: Option) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(raw))
     if not match or not 1 <= int(match[1]) <= int(match[2]):
@@ -498,4 +515,5 @@ PARSERS: dict[str, Callable[[Any, Option], Any]] = {
     "accounts": _parse_accounts,
     "exclude_accounts": _parse_accounts,
     "shard": _parse_shard,
+    "cache_ttl": _parse_seconds,
 }

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import DataUnavailable
+from .cache import CrossRunCache
 
 T = TypeVar("T")
 
@@ -45,8 +46,9 @@ def loads(text: str) -> Any:
 
 
 class RunStore:
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, cache: CrossRunCache | None = None) -> None:
         self.directory = directory
+        self.cache = cache
         self._memory: dict[str, str] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -79,11 +81,16 @@ class RunStore:
             return text
 
     def _fetch(self, key: str, fetch: Callable[[], Any]) -> str:
+        if self.cache is not None and (cached := self.cache.load(key)) is not None:
+            return cached
         self.fetched.append(key)
         try:
-            return dumps({"value": fetch()})
+            text = dumps({"value": fetch()})
         except DataUnavailable as exc:
-            return dumps({"error": exc.to_dict()})
+            return dumps({"error": exc.to_dict()})  # a failure is never kept across runs
+        if self.cache is not None:
+            self.cache.save(key, text)
+        return text
 
     @staticmethod
     def _unwrap(text: str) -> Any:

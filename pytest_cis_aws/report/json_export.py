@@ -33,6 +33,8 @@ def assemble(rows: list[dict[str, Any]], header: dict[str, Any]) -> dict[str, An
         "score_by_account": score_by_account(rows),
         "api_calls": header.get("api_call_counts", {}),
         "waivers": header.get("waivers", {"expired": [], "unused": []}),
+        "cache": {"reused": len(header.get("cache_ages") or []),
+                  "oldest_seconds": max(header.get("cache_ages") or [0])},
     }
 
 

@@ -34,6 +34,10 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
     tr.write_line(
         f"account {header['account']} | regions {', '.join(header['regions']) or '-'} | "
         f"level {header['level']} | {header['duration']:.1f} s | {header['api_calls']} API calls")
+    ages = header.get("cache_ages") or []
+    if ages:
+        tr.write_line(f"cross-run cache: {len(ages)} pieces of data reused from an earlier run, "
+                      f"the oldest {ages[-1]:.0f} s old", yellow=True)
     sections = results.by_section()
     rows = [[name, *(str(counts[o]) for o in OUTCOMES)]
             for name, counts in sorted(sections.items(), key=lambda kv: _section_order(kv[0]))]
