@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import accounts_iam
+from runs import run_checks
 
 INI = """
 [pytest]
@@ -16,20 +17,7 @@ cis_iam_manager_role = iam-manager
 """
 
 
-def outcomes(pytester: pytest.Pytester, *args: str) -> tuple[dict[str, str], pytest.RunResult]:
-    pytester.makeini(INI)
-    result = pytester.runpytest("--cis-section=iam", "--cis-regions=us-east-1", "-rA", *args)
-    by_id: dict[str, str] = {}
-    for report in result.reprec.getreports("pytest_runtest_logreport"):  # type: ignore[attr-defined]
-        cis = getattr(report, "cis", None)
-        if cis is None:
-            continue
-        if getattr(report, "cis_outcome", None) == "error" or (
-                report.when != "call" and report.failed):
-            by_id[cis["id"]] = "error"
-        elif report.when == "call" or report.skipped:
-            by_id.setdefault(cis["id"], report.outcome)
-    return by_id, result
+ARGS = ("--cis-section=iam", "--cis-regions=us-east-1", "-rA")
 
 
 @pytest.mark.parametrize("account", [0, 1], ids=["compliant", "noncompliant"])
@@ -39,6 +27,8 @@ def test_every_iam_check_reaches_its_outcome(
 ) -> None:
     build = (accounts_iam.compliant, accounts_iam.noncompliant)[account]
     build(setup_client, monkeypatch)
-    got, result = outcomes(pytester)
+    pytester.makeini(INI)
+    run = run_checks(pytester, *ARGS)
+    got, result = run.outcomes, run.result
     expected = {rec: pair[account] for rec, pair in accounts_iam.EXPECTED.items()}
     assert got == expected, result.stdout.str()

@@ -3,7 +3,6 @@ regions, then the evidence the checks recorded and the AWS calls they cost."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,45 +10,11 @@ import pytest
 
 import accounts_logging
 from aws_state import ACCOUNT
+from runs import api_calls, by_resource, run_checks
 
 ARGS = ("--cis-section=logging", "--cis-level=2", "--cis-regions=us-east-1,eu-west-1",
         "--cis-api-stats", "-rA")
 TRAIL = f"arn:aws:cloudtrail:{{region}}:{ACCOUNT}:trail/{{name}}"
-
-
-def run_checks(pytester: pytest.Pytester) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]],
-                                                   pytest.RunResult]:
-    """(outcome by recommendation, findings by recommendation, the run)."""
-    result = pytester.runpytest(*ARGS)
-    outcomes: dict[str, str] = {}
-    findings: dict[str, list[dict[str, Any]]] = {}
-    for report in result.reprec.getreports("pytest_runtest_logreport"):  # type: ignore[attr-defined]
-        cis = getattr(report, "cis", None)
-        if cis is None:
-            continue
-        if getattr(report, "cis_outcome", None) == "error" or (
-                report.when != "call" and report.failed):
-            outcomes[cis["id"]] = "error"
-        elif report.when == "call" and report.failed and not report.longreprtext.startswith(
-                f"CIS {cis['id']} "):
-            outcomes[cis["id"]] = "crashed"  # an exception, not a compliance verdict
-        elif report.when == "call" or report.skipped:
-            outcomes.setdefault(cis["id"], report.outcome)
-        if report.when == "call":
-            findings[cis["id"]] = getattr(report, "cis_findings", [])
-    return outcomes, findings, result
-
-
-def api_calls(result: pytest.RunResult) -> dict[str, int]:
-    """The --cis-api-stats table, as {"service:Operation": calls}."""
-    section = result.stdout.str().split(" AWS API calls: ", 1)[1]
-    rows = section.split("\n\n", 1)[0].split("=" * 10, 1)[0]
-    found = re.findall(r"^\s+([a-z0-9-]+)\s+([A-Za-z]+)\s+(\d+)\s*$", rows, re.M)
-    return {f"{service}:{operation}": int(n) for service, operation, n in found}
-
-
-def by_resource(findings: list[dict[str, Any]]) -> dict[str, tuple[bool | None, str]]:
-    return {f["resource"]: (f["compliant"], f["reason"]) for f in findings}
 
 
 @pytest.mark.parametrize("account", [0, 1], ids=["compliant", "noncompliant"])
@@ -59,7 +24,8 @@ def test_every_logging_check_reaches_its_outcome(
 ) -> None:
     build = (accounts_logging.compliant, accounts_logging.noncompliant)[account]
     build(setup_client, monkeypatch)
-    got, findings, result = run_checks(pytester)
+    run = run_checks(pytester, *ARGS)
+    got, findings, result = run.outcomes, run.findings, run.result
     expected = {rec: pair[account] for rec, pair in accounts_logging.EXPECTED.items()}
     assert got == expected, result.stdout.str()
     if account == 0:

@@ -3,7 +3,6 @@ regions, then the evidence the checks recorded and the AWS calls they cost."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 
 import accounts_monitoring
 from aws_state import ACCOUNT
+from runs import api_calls, by_resource, run_checks
 
 ARGS = ("--cis-section=monitoring", "--cis-level=2", "--cis-regions=us-east-1,eu-west-1",
         "--cis-api-stats", "-rA")
@@ -42,51 +42,14 @@ MISSING_LINKS = {
 }
 
 
-def run_checks(pytester: pytest.Pytester) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]],
-                                                   dict[str, str], pytest.RunResult]:
-    """(outcome, findings and skip reason by recommendation, the run)."""
-    result = pytester.runpytest(*ARGS)
-    outcomes: dict[str, str] = {}
-    findings: dict[str, list[dict[str, Any]]] = {}
-    skips: dict[str, str] = {}
-    for report in result.reprec.getreports("pytest_runtest_logreport"):  # type: ignore[attr-defined]
-        cis = getattr(report, "cis", None)
-        if cis is None:
-            continue
-        if getattr(report, "cis_outcome", None) == "error" or (
-                report.when != "call" and report.failed):
-            outcomes[cis["id"]] = "error"
-        elif report.when == "call" and report.failed and not report.longreprtext.startswith(
-                f"CIS {cis['id']} "):
-            outcomes[cis["id"]] = "crashed"  # an exception, not a compliance verdict
-        elif report.when == "call" or report.skipped:
-            outcomes.setdefault(cis["id"], report.outcome)
-        if report.when == "call":
-            findings[cis["id"]] = getattr(report, "cis_findings", [])
-        if report.skipped:
-            skips[cis["id"]] = str(report.longrepr[2]).removeprefix("Skipped: ")
-    return outcomes, findings, skips, result
-
-
-def api_calls(result: pytest.RunResult) -> dict[str, int]:
-    """The --cis-api-stats table, as {"service:Operation": calls}."""
-    section = result.stdout.str().split(" AWS API calls: ", 1)[1]
-    rows = section.split("\n\n", 1)[0].split("=" * 10, 1)[0]
-    found = re.findall(r"^\s+([a-z0-9-]+)\s+([A-Za-z]+)\s+(\d+)\s*$", rows, re.M)
-    return {f"{service}:{operation}": int(n) for service, operation, n in found}
-
-
-def by_resource(findings: list[dict[str, Any]]) -> dict[str, tuple[bool | None, str]]:
-    return {f["resource"]: (f["compliant"], f["reason"]) for f in findings}
-
-
 @pytest.mark.parametrize("account", [0, 1], ids=["compliant", "noncompliant"])
 def test_every_monitoring_check_reaches_its_outcome(
     account: int, pytester: pytest.Pytester, setup_client: Callable[..., Any],
 ) -> None:
     build = (accounts_monitoring.compliant, accounts_monitoring.noncompliant)[account]
     build(setup_client)
-    got, findings, skips, result = run_checks(pytester)
+    run = run_checks(pytester, *ARGS)
+    got, findings, skips, result = run.outcomes, run.findings, run.skips, run.result
     expected = {rec: pair[account] for rec, pair in accounts_monitoring.EXPECTED.items()}
     assert got == expected, result.stdout.str()
     if account == 0:

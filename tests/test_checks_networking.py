@@ -9,31 +9,9 @@ from typing import Any
 import pytest
 
 import accounts_networking
+from runs import run_checks
 
 ARGS = ("--cis-section=networking", "--cis-level=2", "--cis-regions=us-east-1,eu-west-1", "-rA")
-
-
-def run_checks(pytester: pytest.Pytester) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]],
-                                                   pytest.RunResult]:
-    """(outcome by recommendation, findings by recommendation, the run)."""
-    result = pytester.runpytest(*ARGS)
-    outcomes: dict[str, str] = {}
-    findings: dict[str, list[dict[str, Any]]] = {}
-    for report in result.reprec.getreports("pytest_runtest_logreport"):  # type: ignore[attr-defined]
-        cis = getattr(report, "cis", None)
-        if cis is None:
-            continue
-        if getattr(report, "cis_outcome", None) == "error" or (
-                report.when != "call" and report.failed):
-            outcomes[cis["id"]] = "error"
-        elif report.when == "call" and report.failed and not report.longreprtext.startswith(
-                f"CIS {cis['id']} "):
-            outcomes[cis["id"]] = "crashed"  # an exception, not a compliance verdict
-        elif report.when == "call" or report.skipped:
-            outcomes.setdefault(cis["id"], report.outcome)
-        if report.when == "call":
-            findings[cis["id"]] = getattr(report, "cis_findings", [])
-    return outcomes, findings, result
 
 
 def reasons(findings: list[dict[str, Any]], compliant: bool | None) -> list[str]:
@@ -46,7 +24,8 @@ def test_every_networking_check_reaches_its_outcome(
 ) -> None:
     build = (accounts_networking.compliant, accounts_networking.noncompliant)[account]
     build(setup_client)
-    got, findings, result = run_checks(pytester)
+    run = run_checks(pytester, *ARGS)
+    got, findings, result = run.outcomes, run.findings, run.result
     expected = {rec: pair[account] for rec, pair in accounts_networking.EXPECTED.items()}
     assert got == expected, result.stdout.str()
     (check_compliant_evidence if account == 0 else check_noncompliant_evidence)(findings)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
+
+from runs import api_calls
 
 DENY_PASSWORD_POLICY = """
 import pytest
@@ -95,17 +96,12 @@ def test_junit_properties_without_xunit2_warning(pytester: pytest.Pytester, moto
 SHARED_DATA_CHECKS = "--cis-id=1.2,1.3,1.4,1.12,1.16,1.21,1.22,1.23,1.24,2.1,2.5,2.8,4.1,4.3"
 
 
-def _api_calls(output: str) -> dict[str, int]:
-    return {f"{m[1]}:{m[2]}": int(m[3])
-            for m in re.finditer(r"^\s+(\w[\w-]*)\s+(\w+)\s+(\d+)\s*$", output, re.M)}
-
-
 def test_xdist_workers_share_one_credential_report(pytester: pytest.Pytester,
                                                    moto_server: str) -> None:
     args = (SHARED_DATA_CHECKS, "--cis-regions=us-east-1", f"--cis-endpoint-url={moto_server}",
             "--cis-api-stats", "-p", "xdist", "-n", "2")
     result = pytester.runpytest_subprocess(*args, timeout=240)
-    calls = _api_calls(result.stdout.str())
+    calls = api_calls(result)
     assert calls["iam:GetCredentialReport"] == 1, result.stdout.str()
     assert calls["iam:GetAccountAuthorizationDetails"] == 1
     assert calls["sts:GetCallerIdentity"] == 1  # identified once, by the controller
@@ -114,7 +110,7 @@ def test_xdist_workers_share_one_credential_report(pytester: pytest.Pytester,
 
 
 def _same_calls(result: Any) -> dict[str, int]:
-    return _api_calls(result.stdout.str())
+    return api_calls(result)
 
 
 def test_xdist_makes_the_same_calls_as_a_single_process(pytester: pytest.Pytester,
