@@ -151,9 +151,18 @@ def unknown_message(unknown: list[Finding]) -> str:
     return "\n".join([f"{first.resource}: {first.reason}{more}", "", _findings_table(unknown)])
 
 
+# A failure message is read in a terminal or a CI log: past this many rows the rest is counted,
+# not printed (the findings, the JSON and the HTML report keep every one).
+MAX_ROWS = 50
+
+
 def _findings_table(findings: list[Finding]) -> str:
-    rows = [[f.resource, f.region or "-", f.reason] for f in findings]
-    return table(["resource", "region", "reason"], rows)
+    rows = [[f.resource, f.region or "-", f.reason] for f in findings[:MAX_ROWS]]
+    text = table(["resource", "region", "reason"], rows)
+    if len(findings) > MAX_ROWS:
+        text += (f"\n  ... and {len(findings) - MAX_ROWS} more (every one is in the findings: "
+                 "--cis-json, --html)")
+    return text
 
 
 def recommendation(rec_id: str) -> Callable[[F], F]:

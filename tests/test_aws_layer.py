@@ -180,6 +180,7 @@ def test_authorization_details_follow_pagination(iam_client: Any) -> None:
                            "Marker": "page2"})
         stub.add_response("get_account_authorization_details",
                           {"UserDetailList": [user(3)], "Policies": [], "IsTruncated": False},
-                          {"Filter": collect_iam.GAAD_FILTER, "Marker": "page2"})
+                          {"Filter": collect_iam.GAAD_FILTER, "Marker": "page2",
+                           "MaxItems": 1000})
         details = collect_iam.authorization_details(StubbedAws(iam_client))
     assert [u["UserName"] for u in details["UserDetailList"]] == ["u1", "u2", "u3"]

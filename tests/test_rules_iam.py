@@ -234,3 +234,13 @@ def test_1_21_region_that_failed_is_unknown_others_judged() -> None:
         {"eu-west-1": [{"InstanceId": "i-1", "OwnerId": "1", "IamInstanceProfile": None}]},
         {"us-east-1": RuntimeError("AccessDenied")})
     assert sorted(map(str, verdicts(findings))) == ["False", "None"]
+
+
+def test_failure_message_caps_the_table_and_counts_the_rest() -> None:
+    from pytest_cis_aws.findings import Finding, failure_message
+
+    failing = [Finding.of(f"arn:aws:iam::1:user/u{n}", False, "no MFA") for n in range(120)]
+    message = failure_message("1.2", failing, [], 130)
+    assert "120 of 130 resources do not comply" in message
+    assert "user/u49 " in message and "user/u50 " not in message
+    assert "... and 70 more (every one is in the findings" in message

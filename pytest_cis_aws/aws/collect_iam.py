@@ -91,7 +91,8 @@ def authorization_details(aws: Aws) -> dict[str, list[Any]]:
     }
     with reading("iam:GetAccountAuthorizationDetails"):
         paginator = aws.client("iam").get_paginator("get_account_authorization_details")
-        for page in paginator.paginate(Filter=GAAD_FILTER):
+        # IAM's largest page: a big account takes a handful of calls instead of dozens.
+        for page in paginator.paginate(Filter=GAAD_FILTER, PaginationConfig={"PageSize": 1000}):
             for key, items in merged.items():
                 items.extend(page.get(key, []))
     return merged
@@ -102,7 +103,8 @@ def virtual_mfa_devices(aws: Aws) -> list[dict[str, Any]]:
     devices: list[dict[str, Any]] = []
     with reading("iam:ListVirtualMFADevices"):
         paginator = aws.client("iam").get_paginator("list_virtual_mfa_devices")
-        for page in paginator.paginate(AssignmentStatus="Assigned"):
+        for page in paginator.paginate(AssignmentStatus="Assigned",
+                                       PaginationConfig={"PageSize": 1000}):
             devices.extend(page.get("VirtualMFADevices", []))
     return devices
 
