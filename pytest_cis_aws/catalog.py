@@ -94,11 +94,12 @@ def _any_event(names: tuple[str, ...], *, spaced: bool = True) -> str:
     return " || ".join(f"($.eventName{equals}{name})" for name in names)
 
 
-# CloudWatch Logs filter patterns from the benchmark's remediation steps. Fixes applied: the
+# CloudWatch Logs filter patterns from the benchmark's remediation steps: the reference each
+# 3.1-3.14 metric filter is judged against (rules/metric_filters.py). Fixes applied: the
 # `\"` escapes in 3.1 and 3.6 (inside single quotes they would reach AWS as backslashes), the
 # `$eventSource` / `$eventName` typos in the 3.7 and 3.8 audit steps, and 3.11 keeps the
 # ReplaceNetworkAclEntry term that its remediation has and its audit step omits.
-_FILTER_PATTERNS: dict[str, str] = {
+METRIC_FILTER_PATTERNS: dict[str, str] = {
     "3.1": '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
     "3.2": '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }',
     "3.3": (
@@ -239,7 +240,7 @@ def _alarm_cli(rec_id: str, stem: str) -> str:
             f" --filter-name {metric}"
             f" --metric-transformations metricName={metric},metricNamespace=CISBenchmark,"
             "metricValue=1"
-            f" --filter-pattern '{_FILTER_PATTERNS[rec_id]}'",
+            f" --filter-pattern '{METRIC_FILTER_PATTERNS[rec_id]}'",
             "aws sns create-topic --name <sns_topic_name>",
             "aws sns subscribe --topic-arn <sns_topic_arn> --protocol <protocol>"
             " --notification-endpoint <endpoint>",

@@ -30,6 +30,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any, Literal
 
+from pytest_cis_aws import catalog
 from pytest_cis_aws.rules.filterpattern import FilterPattern, FilterPatternError, parse
 
 __all__ = [
@@ -44,60 +45,9 @@ __all__ = [
 Mode = Literal["covers", "equivalent"]
 
 
-# As the audit steps print them (3.4 and 3.9 without spaces around `=`), typos corrected.
-REFERENCE_PATTERNS: Mapping[str, str] = MappingProxyType(
-    {
-        "3.1": '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
-        "3.2": '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }',
-        "3.3": '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS'
-        ' && $.eventType != "AwsServiceEvent" }',
-        "3.4": "{ ($.eventName=DeleteGroupPolicy) || ($.eventName=DeleteRolePolicy)"
-        " || ($.eventName=DeleteUserPolicy) || ($.eventName=PutGroupPolicy)"
-        " || ($.eventName=PutRolePolicy) || ($.eventName=PutUserPolicy)"
-        " || ($.eventName=CreatePolicy) || ($.eventName=DeletePolicy)"
-        " || ($.eventName=CreatePolicyVersion) || ($.eventName=DeletePolicyVersion)"
-        " || ($.eventName=AttachRolePolicy) || ($.eventName=DetachRolePolicy)"
-        " || ($.eventName=AttachUserPolicy) || ($.eventName=DetachUserPolicy)"
-        " || ($.eventName=AttachGroupPolicy) || ($.eventName=DetachGroupPolicy) }",
-        "3.5": "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail)"
-        " || ($.eventName = DeleteTrail) || ($.eventName = StartLogging)"
-        " || ($.eventName = StopLogging) }",
-        "3.6": '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
-        "3.7": "{ ($.eventSource = kms.amazonaws.com)"
-        " && (($.eventName=DisableKey) || ($.eventName=ScheduleKeyDeletion)) }",
-        "3.8": "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl)"
-        " || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors)"
-        " || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication)"
-        " || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors)"
-        " || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }",
-        "3.9": "{ ($.eventSource = config.amazonaws.com)"
-        " && (($.eventName=StopConfigurationRecorder) || ($.eventName=DeleteDeliveryChannel)"
-        " || ($.eventName=PutDeliveryChannel) || ($.eventName=PutConfigurationRecorder)) }",
-        "3.10": "{ ($.eventName = AuthorizeSecurityGroupIngress)"
-        " || ($.eventName = AuthorizeSecurityGroupEgress)"
-        " || ($.eventName = RevokeSecurityGroupIngress)"
-        " || ($.eventName = RevokeSecurityGroupEgress)"
-        " || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }",
-        "3.11": "{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry)"
-        " || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry)"
-        " || ($.eventName = ReplaceNetworkAclEntry)"
-        " || ($.eventName = ReplaceNetworkAclAssociation) }",
-        "3.12": "{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway)"
-        " || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway)"
-        " || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }",
-        "3.13": "{ ($.eventName = CreateRoute) || ($.eventName = CreateRouteTable)"
-        " || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation)"
-        " || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute)"
-        " || ($.eventName = DisassociateRouteTable) }",
-        "3.14": "{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc)"
-        " || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection)"
-        " || ($.eventName = CreateVpcPeeringConnection)"
-        " || ($.eventName = DeleteVpcPeeringConnection)"
-        " || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc)"
-        " || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink)"
-        " || ($.eventName = EnableVpcClassicLink) }",
-    }
-)
+# The benchmark's own patterns, typos corrected: the catalog holds them (its remediation
+# commands print them too).
+REFERENCE_PATTERNS: Mapping[str, str] = MappingProxyType(catalog.METRIC_FILTER_PATTERNS)
 
 
 # --------------------------------------------------------------------------------------------
