@@ -101,7 +101,33 @@ def simulate(stack: contextlib.ExitStack) -> None:
     _isolate_environment(stack)
     stack.enter_context(mock_aws(config=MOTO_CONFIG))
     _refuse_network(stack)
+    _answer_cost_and_usage_reports(stack)
     seed_account(stack)
+
+
+# moto has no Cost and Usage Report API (it answers 404). The demo account has one report, so
+# 1.17 shows what it does on an account that delivers detailed billing.
+DEMO_COST_REPORT = {
+    "ReportName": "demo-hourly-cur", "TimeUnit": "HOURLY", "Format": "textORcsv",
+    "Compression": "GZIP", "AdditionalSchemaElements": ["RESOURCES"],
+    "S3Bucket": f"demo-billing-{ACCOUNT}", "S3Prefix": "cur/", "S3Region": "us-east-1",
+}
+
+
+def _answer_cost_and_usage_reports(stack: contextlib.ExitStack) -> None:
+    from botocore import handlers
+    from botocore.awsrequest import AWSResponse
+
+    def answer(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        response = AWSResponse("https://cur.us-east-1.amazonaws.com", 200, {}, None)
+        return response, {"ReportDefinitions": [DEMO_COST_REPORT],
+                          "ResponseMetadata": {"HTTPStatusCode": 200}}
+
+    # Built-in handlers are installed on every botocore session created from now on, as
+    # moto's own are; the audit's session is created after the demo starts.
+    entry = ("before-call.cost-and-usage-report-service.DescribeReportDefinitions", answer)
+    handlers.BUILTIN_HANDLERS.append(entry)
+    stack.callback(handlers.BUILTIN_HANDLERS.remove, entry)
 
 
 def _import_moto() -> Callable[..., Any]:
