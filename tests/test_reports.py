@@ -109,3 +109,20 @@ def test_html_escapes_what_aws_returns(pytester: pytest.Pytester, moto: None,
     assert HOSTILE not in report.read_text()  # escaped, never raw markup
     assert "\x1b[31m" not in result.stdout.str()  # terminal escapes neutralised
     result.stdout.fnmatch_lines(["*<script>alert(1)</script>*\\x1b[31mred*"])
+
+
+def test_json_is_the_same_with_and_without_xdist(pytester: pytest.Pytester,
+                                                 moto_server: str) -> None:
+    args = ("--cis-id=1.2,1.5,1.15,2.1,4.1,4.4", "--cis-regions=us-east-1,eu-west-1",
+            f"--cis-endpoint-url={moto_server}")
+    pytester.runpytest_subprocess(*args, "--cis-json=one.json", timeout=240)
+    result = pytester.runpytest_subprocess(*args, "--cis-json=two.json", "-p", "xdist", "-n", "2",
+                                           timeout=240)
+    result.stdout.fnmatch_lines(["*2 workers*"])
+    assert result.stdout.str().count("CIS Amazon Web Services Foundations Benchmark v1.1.0 =") == 1
+    one, two = (json.loads((pytester.path / name).read_text()) for name in ("one.json", "two.json"))
+    for doc in (one, two):
+        doc.pop("generated_at")
+    one["api_calls"].pop("iam:GenerateCredentialReport", None)  # the report is ready on run two
+    two["api_calls"].pop("iam:GenerateCredentialReport", None)
+    assert one == two
