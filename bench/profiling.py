@@ -15,8 +15,12 @@ TOP = 30
 
 def profile_audit(endpoint_url: str, regions: tuple[str, ...], out: Path, timeout: float) -> str:
     """Run one single-process audit under cProfile; the top functions by cumulative time."""
-    argv = audit_argv(endpoint_url, regions, 0)
-    argv[1:1] = ["-m", "cProfile", "-o", str(out.resolve())]
+    return profile_argv(audit_argv(endpoint_url, regions, 0), out, timeout)
+
+
+def profile_argv(argv: list[str], out: Path, timeout: float) -> str:
+    """Run `python -m pytest ...` (argv) under cProfile, from an empty directory; its top."""
+    argv = [argv[0], "-m", "cProfile", "-o", str(out.resolve()), *argv[1:]]
     with tempfile.TemporaryDirectory(prefix="cis-bench-profile-") as empty:
         measured = measure(argv, Path(empty), fake_aws_env(), timeout)
     if measured.returncode not in (0, 1):  # 1: some checks fail, as they should

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from audit import AuditRun
 from dormant import Dormant
+from seed import assigned_mfa_devices
 
 # Calls whose number does not depend on the audited regions; every other operation should cost
 # a fixed number of calls per region. The metric filters and alarms are read only behind
@@ -15,6 +16,15 @@ from dormant import Dormant
 ACCOUNT_SERVICES = ("iam", "sts", "account", "cur")
 ACCOUNT_OPERATIONS = ("ec2:DescribeRegions", "logs:DescribeMetricFilters",
                       "cloudwatch:DescribeAlarms")
+
+
+# The listings whose items the bench can count in the account of U users, and the page size the
+# plugin asks IAM for (collect_iam: PaginationConfig={"PageSize": 1000}). A count that follows
+# these pages exactly is pagination, not calls per user.
+PAGE_SIZE = 1000
+PAGED_ITEMS: dict[str, Callable[[int], int]] = {
+    "iam:ListVirtualMFADevices": assigned_mfa_devices,  # AssignmentStatus="Assigned"
+}
 
 
 def is_account_wide(operation: str) -> bool:
@@ -77,18 +87,60 @@ def _by(runs: Iterable[AuditRun], fixed: str) -> dict[int, list[AuditRun]]:
     return groups
 
 
-def check_users(results: Results, pick: str) -> list[str]:
+@dataclass(frozen=True)
+class Growth:
+    """An operation whose count changes with U, at R regions: {users: calls}."""
+
+    regions: int
+    operation: str
+    counts: dict[int, int]
+
+    def shown(self) -> str:
+        return ", ".join(f"U={u}: {n}" for u, n in self.counts.items())
+
+
+def grown_with_users(results: Results, pick: str) -> list[Growth]:
     """Per number of regions: the operations (IAM or regional) whose count changes with U."""
     select = iam_calls if pick == "iam" else regional_calls
-    problems = []
+    grown = []
     for regions, runs in sorted(_by(results.single(), "regions").items()):
         series = {run.users: select(run) for run in sorted(runs, key=lambda r: r.users)}
-        if len(series) < 2:
-            continue
-        for op, counts in _varying(series).items():
-            shown = ", ".join(f"U={u}: {n}" for u, n in counts.items())
-            problems.append(f"R={regions}: {op} grows with users ({shown}): {_growth(counts)}")
-    return problems
+        if len(series) > 1:
+            grown += [Growth(regions, op, counts) for op, counts in _varying(series).items()]
+    return grown
+
+
+def expected_pages(items: int) -> set[int]:
+    """Calls to list `items` in pages of PAGE_SIZE: AWS's ceil(items / page), at least one,
+    or moto's (it follows an exactly full last page with an empty one)."""
+    full, rest = divmod(items, PAGE_SIZE)
+    return {max(1, full + (rest > 0)), full + 1}
+
+
+def is_paging(growth: Growth) -> bool:
+    items = PAGED_ITEMS.get(growth.operation)
+    return items is not None and all(n in expected_pages(items(users))
+                                     for users, n in growth.counts.items())
+
+
+def describe_growth(growth: Growth) -> str:
+    head = f"R={growth.regions}: {growth.operation} ({growth.shown()})"
+    items = PAGED_ITEMS.get(growth.operation)
+    if items is not None and is_paging(growth):
+        listed = ", ".join(f"{items(u):,}" for u in growth.counts)
+        return f"{head}: {listed} items in pages of {PAGE_SIZE:,}"
+    return f"{head}: grows with users, {_growth(growth.counts)}"
+
+
+def check_users(results: Results, pick: str) -> tuple[str, list[str]]:
+    """The verdict on U for IAM or regional calls: yes, only pagination, or no; and the detail."""
+    grown = grown_with_users(results, pick)
+    details = [describe_growth(g) for g in grown]
+    if not grown:
+        return "yes", details
+    if all(is_paging(g) for g in grown):
+        return f"grows only by pagination ({PAGE_SIZE:,} items per page)", details
+    return "**no**", details
 
 
 def _growth(counts: dict[int, int]) -> str:
@@ -96,7 +148,7 @@ def _growth(counts: dict[int, int]) -> str:
     users = max(counts)
     if counts[users] * 10 > users:
         return "**about one call per 10 users or more: per-user calls?**"
-    return f"pagination, one call per ~{users // counts[users]} users at U={users}"
+    return f"pagination?, one call per ~{users // counts[users]} users at U={users}"
 
 
 def check_fixed(results: Results) -> list[str]:
@@ -227,18 +279,23 @@ def dormant_lines(dormant: Dormant) -> list[str]:
     ]
 
 
+def _verdict(problems: list[str]) -> tuple[str, list[str]]:
+    return ("**no**" if problems else "yes"), problems
+
+
 def check_lines(results: Results) -> list[str]:
     lines = []
-    for title, problems in (
+    for title, (verdict, details) in (
         ("IAM calls identical across U", check_users(results, "iam")),
         ("regional calls identical across U", check_users(results, "regional")),
-        ("account-wide calls identical across R", check_fixed(results)),
-        ("regional calls a fixed count per region (calls / R)", check_regions(results)),
-        ("`-n` calls equal to the single process", check_xdist(results)),
-        ("the same outcomes on every run", check_outcomes(results)),
+        ("account-wide calls identical across R", _verdict(check_fixed(results))),
+        ("regional calls a fixed count per region (calls / R)",
+         _verdict(check_regions(results))),
+        ("`-n` calls equal to the single process", _verdict(check_xdist(results))),
+        ("the same outcomes on every run", _verdict(check_outcomes(results))),
     ):
-        lines.append(f"- {title}: {'**no**' if problems else 'yes'}")
-        lines += [f"  - {p}" for p in problems]
+        lines.append(f"- {title}: {verdict}")
+        lines += [f"  - {d}" for d in details]
     return lines
 
 

@@ -186,25 +186,52 @@ def measure_all(args: argparse.Namespace) -> Results:
     return results
 
 
-def preamble(argv: list[str] | None) -> list[str]:
+def source_state() -> str:
+    """The plugin's source: its git commit, and the files changed since (others may be editing
+    the working tree while the bench runs: the audits measure whatever is there)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*argv: str) -> str:
+        return subprocess.run(["git", "-C", str(root), *argv], capture_output=True, text=True,
+                              check=True).stdout
+
+    try:
+        head = git("rev-parse", "--short", "HEAD").strip()
+        changed = [line[3:] for line in git("status", "--porcelain", "--", "pytest_cis_aws")
+                   .splitlines()]
+    except (OSError, subprocess.CalledProcessError):
+        return "not from a git checkout"
+    return f"git {head}" + (f" with uncommitted changes to {', '.join(changed)}"
+                            if changed else ", no uncommitted changes")
+
+
+def preamble(argv: list[str] | None, script: str = "bench/run.py",
+             sources: tuple[str, str] | None = None) -> list[str]:
+    """Date, machine, versions and command; `sources`: source_state() at start and at end."""
     from datetime import datetime, timezone
     from importlib.metadata import version
 
-    command = shlex.join(["python", "bench/run.py", *(sys.argv[1:] if argv is None else argv)])
+    command = shlex.join(["python", script, *(sys.argv[1:] if argv is None else argv)])
     packages = ", ".join(f"{name} {version(name)}" for name in
                          ("pytest-cis-aws", "pytest", "pytest-xdist", "boto3", "moto"))
-    return [
+    lines = [
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, {packages}.",
-        "",
-        f"    {command}",
     ]
+    if sources is not None:
+        start, end = sources
+        lines.append(f"Plugin source: {start}." if start == end else
+                     f"Plugin source **changed during the run**: {start} at the start, "
+                     f"{end} at the end.")
+    return [*lines, "", f"    {command}"]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ.update(fake_aws_env())  # the seeding clients: fake credentials, local only
-    started = time.perf_counter()
+    started, source_at_start = time.perf_counter(), source_state()
     with tempfile.TemporaryDirectory(prefix="cis-bench-pycache-") as pycache:
         bytecode_cache(args, pycache)
         results = measure_all(args)
@@ -214,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     if results.dormant is not None:
         print("\n".join(dormant_lines(results.dormant)))
     if args.out is not None:
-        args.out.write_text(render(results, preamble(argv)), encoding="utf-8")
+        sources = (source_at_start, source_state())
+        args.out.write_text(render(results, preamble(argv, sources=sources)), encoding="utf-8")
         say(f"wrote {args.out}")
     return 0
 

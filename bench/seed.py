@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,6 +28,7 @@ REGIONS = (
 )
 USERS_PER_GROUP = 100  # one group and one customer policy per 100 users
 USERS_PER_ROLE = 50
+MFA_EVERY = 4  # users 0, 4, 8, ... have a virtual MFA device
 SEED_THREADS = 4
 LOGS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/bench-cloudtrail-to-logs"
 FLOW_LOGS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/bench-flow-logs"
@@ -37,12 +38,14 @@ NAMESPACE = "CISBenchmark"
 class Clients:
     """One boto3 client per (service, region), all pointed at the local endpoint."""
 
-    def __init__(self, endpoint_url: str) -> None:
+    def __init__(self, endpoint_url: str, credentials: Mapping[str, str] | None = None) -> None:
+        """`credentials` (boto3.Session keyword arguments): another account's, e.g. from
+        sts:AssumeRole; by default the environment's."""
         import boto3
         from botocore.config import Config
 
         self.endpoint_url = endpoint_url
-        self._session = boto3.Session(region_name=HOME)
+        self._session = boto3.Session(region_name=HOME, **(credentials or {}))
         self._config = Config(max_pool_connections=2 * SEED_THREADS,
                               retries={"mode": "standard", "max_attempts": 3})
         self._clients: dict[tuple[str, str], Any] = {}
@@ -58,7 +61,7 @@ class Clients:
             return self._clients[key]
 
 
-def _parallel(items: Iterable[Any], work: Callable[[Any], None]) -> None:
+def parallel(items: Iterable[Any], work: Callable[[Any], None]) -> None:
     with ThreadPoolExecutor(max_workers=SEED_THREADS) as pool:
         for _ in pool.map(work, items):
             pass  # re-raises the first failure
@@ -75,6 +78,11 @@ def _allow(action: str, sid: str) -> dict[str, Any]:
 def _born(start: int, stop: int, every: int) -> range:
     """The numbers k whose index k * every falls in [start, stop)."""
     return range(-(-start // every), -(-stop // every))
+
+
+def assigned_mfa_devices(users: int) -> int:
+    """Virtual MFA devices assigned in the account of `users` users (see `_user`)."""
+    return len(range(0, users, MFA_EVERY))
 
 
 def user_name(index: int) -> str:
@@ -139,7 +147,7 @@ def _user(iam: Any, index: int) -> None:
     iam.create_user(UserName=name)
     if index % 2 == 0:
         iam.create_login_profile(UserName=name, Password="Correct-Horse-9!")
-    if index % 4 == 0:
+    if index % MFA_EVERY == 0:
         _mfa(iam, name)
     for _ in range((index % 3 == 0) + (index % 15 == 0)):
         iam.create_access_key(UserName=name)
@@ -158,9 +166,9 @@ def seed_users(clients: Clients, start: int, stop: int) -> None:
     iam = clients("iam")
     for number in _born(start, stop, USERS_PER_GROUP):
         _policy(iam, number)
-    _parallel(_born(start, stop, USERS_PER_GROUP), lambda n: _group(iam, n))
-    _parallel(_born(start, stop, USERS_PER_ROLE), lambda n: _role(iam, n))
-    _parallel(range(start, stop), lambda i: _user(iam, i))
+    parallel(_born(start, stop, USERS_PER_GROUP), lambda n: _group(iam, n))
+    parallel(_born(start, stop, USERS_PER_ROLE), lambda n: _role(iam, n))
+    parallel(range(start, stop), lambda i: _user(iam, i))
 
 
 def complete_credential_report(clients: Clients) -> None:
@@ -282,4 +290,4 @@ def seed_region(clients: Clients, region: str) -> None:
 
 
 def seed_regions(clients: Clients, regions: Iterable[str]) -> None:
-    _parallel(regions, lambda region: seed_region(clients, region))
+    parallel(regions, lambda region: seed_region(clients, region))

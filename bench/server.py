@@ -16,7 +16,7 @@ from typing import Any
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
-STUBBED = {
+STUBBED: dict[str, dict[str, Any]] = {
     "AWSOrigamiServiceGatewayService.DescribeReportDefinitions": {"ReportDefinitions": []},
 }
 
@@ -37,8 +37,10 @@ def with_stubs(app: WsgiApp) -> WsgiApp:
 
 
 @contextmanager
-def moto_server(stub: bool = True) -> Iterator[str]:
-    """Yield the endpoint URL of a ThreadedMotoServer (with the stubs above, unless not)."""
+def moto_server(stub: bool = True,
+                wrap: Callable[[WsgiApp], WsgiApp] | None = None) -> Iterator[str]:
+    """Yield the endpoint URL of a ThreadedMotoServer (with the stubs above, unless not);
+    `wrap`, if given, wraps the whole application (stubs included), e.g. to count requests."""
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -47,6 +49,10 @@ def moto_server(stub: bool = True) -> Iterator[str]:
     wsgi = server._server  # the werkzeug server; it looks its app up on every request
     if stub and wsgi is not None:
         wsgi.app = with_stubs(wsgi.app)
+    if wrap is not None:
+        if wsgi is None:
+            raise RuntimeError("the moto server exposes no WSGI application to wrap")
+        wsgi.app = wrap(wsgi.app)
     host, port = server.get_host_and_port()
     try:
         yield f"http://{host}:{port}"
