@@ -7,7 +7,7 @@ it ends in *error* naming the operation and permission, and no test can pass on 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -24,9 +24,14 @@ AwsClientFactory = Callable[..., Any]
 
 
 @pytest.fixture(scope="session")
-def cis_account(request: pytest.FixtureRequest) -> str | None:
+def cis_account(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """The account a test audits: one per member account with --cis-org-role, else None."""
-    return getattr(request, "param", None)
+    account = getattr(request, "param", None)
+    yield account
+    if account is not None:
+        # pytest runs an account's tests together: once they are done, its clients and data
+        # can go, so memory does not grow with the size of the organization.
+        get_run(request.config).release(account)
 
 
 @pytest.fixture(scope="session")

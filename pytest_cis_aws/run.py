@@ -147,6 +147,13 @@ class CisRun:
                                     f"{', '.join(missing)}")
         return org.select(listed, self.settings)
 
+    def release(self, account: str) -> None:
+        """Forget an audited account's AWS clients and the data fetched for it."""
+        with self._lock:
+            self._account_runs.pop(account, None)
+        if self._store is not None:
+            self._store.forget(f"{account}/")
+
     def for_account(self, account: str) -> AccountRun:
         with self._lock:
             if account not in self._account_runs:

@@ -61,6 +61,12 @@ class RunStore:
                 self._memory[key] = self._shared(key, fetch)
         return self._unwrap(self._memory[key])
 
+    def forget(self, prefix: str) -> None:
+        """Drop this process's copies of keys under `prefix` (files shared with others stay)."""
+        with self._guard:
+            for key in [k for k in self._memory if k.startswith(prefix)]:
+                del self._memory[key]
+
     def _lock_for(self, key: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(key, threading.Lock())
