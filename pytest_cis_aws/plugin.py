@@ -114,14 +114,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # tryfirst: the plain markers must be in place before `-m` deselects, and the xdist groups
-    # before xdist's own hook reads them.
+    # tryfirst: the plain markers must be in place before `-m` deselects.
     run = _active(config)
     selection.complete_markers(items)
     if run is not None:
         selection.deselect(config, items, run.settings)
-        if run.settings.org_role:
-            selection.group_by_account(items)
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    # As each test is collected, before any collection_modifyitems: xdist's worker reads the
+    # groups there, and hook order among tryfirst implementations is not ours to rely on.
+    run = _active(item.config)
+    if run is not None and run.settings.org_role:
+        selection.group_by_account([item])
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -148,9 +148,12 @@ class CisRun:
         return org.select(listed, self.settings)
 
     def release(self, account: str) -> None:
-        """Forget an audited account's AWS clients and the data fetched for it."""
+        """Forget an audited account's AWS clients and the data fetched for it (its role's
+        credentials stay: should its tests come back, the role is not assumed again)."""
         with self._lock:
-            self._account_runs.pop(account, None)
+            scope = self._account_runs.get(account)
+        if scope is not None:
+            scope.release()
         if self._store is not None:
             self._store.forget(f"{account}/")
 
@@ -261,6 +264,7 @@ class AccountRun:
         self.settings = parent.settings
         self.config = parent.config
         self._aws: Aws | None = None
+        self._credentials: dict[str, str] | None = None
         self._failure: DataUnavailable | None = None
         self._regions: Regions | DataUnavailable | None = None
         self._lock = threading.RLock()
@@ -268,6 +272,10 @@ class AccountRun:
     @property
     def store(self) -> RunStore:
         return self.parent.store
+
+    def release(self) -> None:
+        with self._lock:
+            self._aws = None  # its session and clients are most of an account's memory
 
     @property
     def aws(self) -> Aws:
@@ -283,14 +291,15 @@ class AccountRun:
         from .aws.session import Aws
 
         base = self.parent.aws
-        try:
-            credentials = assume_account_role(
-                base, self.account, str(self.settings.org_role),
-                self.parent.identity().partition, self.settings.external_id)
-        except DataUnavailable as exc:
-            self._failure = exc
-            raise
-        return Aws(self.settings, credentials=credentials, calls=base.calls)
+        if self._credentials is None:
+            try:
+                self._credentials = assume_account_role(
+                    base, self.account, str(self.settings.org_role),
+                    self.parent.identity().partition, self.settings.external_id)
+            except DataUnavailable as exc:
+                self._failure = exc
+                raise
+        return Aws(self.settings, credentials=self._credentials, calls=base.calls)
 
     def identity(self) -> Identity:
         from .aws.session import Identity

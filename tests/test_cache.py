@@ -10,12 +10,11 @@ import pytest
 from pytest_cis_aws.aws.cache import CrossRunCache
 from pytest_cis_aws.aws.store import RunStore
 from pytest_cis_aws.errors import DataUnavailable
+from runs import api_calls
 
 
 def _calls(result: pytest.RunResult) -> set[str]:
-    lines = result.stdout.lines
-    start = next(i for i, line in enumerate(lines) if "AWS API calls" in line)
-    return {line.split()[1] for line in lines[start + 3:] if line.startswith("  ")}
+    return {key.partition(":")[2] for key in api_calls(result)}
 
 
 def test_second_run_reuses_the_first_runs_data(pytester: pytest.Pytester, moto: None) -> None:
