@@ -18,7 +18,7 @@ import pytest
 
 from . import catalog
 from .errors import CouldNotEvaluate
-from .text import table
+from .text import MAX_LINE, mask_key_ids, printable, table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,6 +35,12 @@ class Finding:
     reason: str
     region: str | None = None
     waiver: str | None = None  # the waiver that accepts this failure, when one does
+
+    def __post_init__(self) -> None:
+        # Findings travel to the terminal, JSON, HTML and JUnit files: an access key id in a
+        # resource or a reason shows its last four characters only, wherever it is read.
+        object.__setattr__(self, "resource", mask_key_ids(str(self.resource)))
+        object.__setattr__(self, "reason", mask_key_ids(str(self.reason)))
 
     @classmethod
     def of(cls, resource: str, ok: bool, reason: str, region: str | None = None) -> Finding:
@@ -100,8 +106,8 @@ def assert_compliant(findings: Iterable[Finding], *, note: str | None = None) ->
     unknown = [f for f in found if f.compliant is None]
     if waived and not failing and not unknown:
         # Not strict: a waived resource that gets fixed early is fine.
-        pytest.xfail(f"waived: {len(waived)} accepted exception(s): " +
-                     "; ".join(f"{f.resource} ({f.waiver})" for f in waived[:3]))
+        pytest.xfail(printable(f"waived: {len(waived)} accepted exception(s): " + "; ".join(
+            f"{f.resource} ({f.waiver})" for f in waived[:3]), MAX_LINE))
     if failing:
         pytest.fail(failure_message(record.rec_id, failing, unknown, len(found), record.title),
                     pytrace=False)
@@ -120,8 +126,10 @@ def manual(reason: str, evidence: Iterable[Finding] = ()) -> None:
     """End the check as *manual*: no API can decide it. Never a pass."""
     record = _record()
     record.findings.extend(evidence)
-    # Report the test's own location, not this helper's.
-    raise pytest.skip.Exception(f"manual: {reason}", _use_item_location=True)
+    # Report the test's own location, not this helper's. The reason is printed as one line in
+    # the terminal summary, and it may quote names from the account.
+    raise pytest.skip.Exception(f"manual: {printable(reason, MAX_LINE)}",
+                                _use_item_location=True)
 
 
 def failure_message(
@@ -133,7 +141,7 @@ def failure_message(
         rec = catalog.get(rec_id)
         headline = f"CIS {rec.id} {rec.title}: {headline}"
     elif rec_id and title:
-        headline = f"{rec_id} {title}: {headline}"
+        headline = printable(f"{rec_id} {title}: {headline}", MAX_LINE)
     parts = [headline, "", _findings_table(failing)]
     if unknown:
         parts += ["", f"{len(unknown)} could not be evaluated:", _findings_table(unknown)]
@@ -148,7 +156,9 @@ def failure_message(
 def unknown_message(unknown: list[Finding]) -> str:
     first = unknown[0]
     more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
-    return "\n".join([f"{first.resource}: {first.reason}{more}", "", _findings_table(unknown)])
+    # The first line is the error's summary in the terminal: printed like the table's cells.
+    summary = printable(f"{first.resource}: {first.reason}", MAX_LINE) + more
+    return "\n".join([summary, "", _findings_table(unknown)])
 
 
 # A failure message is read in a terminal or a CI log: past this many rows the rest is counted,

@@ -1,10 +1,22 @@
-"""Make strings that come from AWS safe to print: no terminal escapes, no runaway lengths."""
+"""Make strings that come from AWS safe to print: no terminal escapes, no runaway lengths, no
+access key id in full."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 MAX_FIELD = 200
+MAX_LINE = 500  # a one-line message built from AWS strings (a skip reason, an error's first line)
+
+# An access key id: AKIA (long-term) or ASIA (temporary) and 16 more. Not a secret on its own,
+# but half a credential, and it says whose: reports show its last four characters only.
+ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{12}([A-Z0-9]{4})(?![A-Z0-9])")
+
+
+def mask_key_ids(text: str) -> str:
+    """Every access key id in `text` as ****************WXYZ (its length, its last four)."""
+    return ACCESS_KEY_ID.sub(lambda m: "*" * 16 + m.group(1), text)
 
 
 def printable(value: object, limit: int = MAX_FIELD) -> str:
@@ -12,7 +24,7 @@ def printable(value: object, limit: int = MAX_FIELD) -> str:
 
     Resource names and tags are chosen by whoever can write to the account, so they are untrusted.
     """
-    text = str(value)
+    text = mask_key_ids(str(value))
     out = []
     for char in text:
         if char.isprintable() and unicodedata.category(char) not in ("Cf", "Co", "Cs"):

@@ -10,6 +10,14 @@ from ..errors import DataUnavailable
 from ..text import printable
 
 
+class MalformedResponse(ValueError):
+    """A successful AWS answer whose data does not have the types its API model says.
+
+    A ValueError, so `reading` reports it like any other unexpected shape: the checks that need
+    the data end in error instead of judging text where a boolean or a list should be.
+    """
+
+
 def error_code(exc: BaseException) -> str:
     """The AWS error code of a ClientError ('' otherwise); HTTP 403 always reads as AccessDenied."""
     response: dict[str, Any] = getattr(exc, "response", None) or {}

@@ -1,15 +1,18 @@
-"""One boto3 session per run, one client per (service, region), every call guarded and counted."""
+"""One boto3 session per run, one client per (service, region), every call guarded and counted,
+every answer checked against its API model, and an endpoint that cannot be reached asked once."""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataUnavailable
 from ..settings import Settings
-from .errors import describe, reading
+from .errors import MalformedResponse, describe, reading
 from .guard import refuse_writes
 
 if TYPE_CHECKING:
@@ -57,6 +60,117 @@ class CallCounter:
         return {f"{s}:{o}": n for (s, o), n in sorted(self.counts.items())}
 
 
+# -- answers: the types the API model promises ---------------------------------------------------
+
+_SCALARS: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "long": (int,),
+    "float": (int, float),
+    "double": (int, float),
+    "timestamp": (datetime,),
+    "blob": (bytes, bytearray),
+}
+# botocore itself turns these strings into data: IAM policy documents, JSON-valued headers.
+_DECODED_STRINGS = ("policyDocumentType",)
+
+
+def _decoded_string(shape: Any) -> bool:
+    return shape.name in _DECODED_STRINGS or bool(shape.serialization.get("jsonvalue"))
+
+
+def _mismatch(shape: Any, value: Any, path: str) -> str | None:
+    """Where `value` departs from `shape` ('path: str, not boolean'), or None when it does not."""
+    kind = shape.type_name
+    if value is None or getattr(shape, "is_document_type", False):
+        return None
+    if kind == "structure":
+        if not isinstance(value, Mapping):
+            return f"{path or 'the answer'}: {type(value).__name__}, not a structure"
+        return _first(_mismatch(member, value[name], f"{path}.{name}".lstrip("."))
+                      for name, member in shape.members.items() if name in value)
+    if kind == "list":
+        if not isinstance(value, list):
+            return f"{path}: {type(value).__name__}, not a list"
+        return _first(_mismatch(shape.member, item, f"{path}[{n}]")
+                      for n, item in enumerate(value))
+    if kind == "map":
+        if not isinstance(value, Mapping):
+            return f"{path}: {type(value).__name__}, not a map"
+        return _first(_mismatch(shape.value, item, f"{path}[{key!r}]")
+                      for key, item in value.items())
+    expected = _SCALARS.get(kind)
+    if expected is None or (kind == "blob" and hasattr(value, "read")):
+        return None  # a type this audit never reads, or a streamed body
+    if kind == "string" and isinstance(value, (Mapping, list)) and _decoded_string(shape):
+        return None
+    # bool is an int to Python, never to the API.
+    if isinstance(value, bool) != (kind == "boolean") or not isinstance(value, expected):
+        return f"{path}: {type(value).__name__}, not {kind}"
+    return None
+
+
+def _first(problems: Any) -> str | None:
+    return next((p for p in problems if p is not None), None)
+
+
+def check_answer(http_response: Any, parsed: Any, model: Any, **_: Any) -> None:
+    """botocore `after-call` handler: a successful answer must have the types its model says.
+
+    botocore converts XML answers to the modelled types, but passes JSON values through as they
+    came: an endpoint (an emulator, a proxy, a changed API) that sends "false" as text would have
+    a check read it as true. Such an answer is not data a verdict can stand on.
+    """
+    if http_response is None or http_response.status_code >= 300 or model.output_shape is None:
+        return
+    problem = _mismatch(model.output_shape, parsed, "")
+    if problem is not None:
+        service = model.service_model.service_name
+        raise MalformedResponse(f"{service}:{model.name} answered {problem}")
+
+
+# -- endpoints that cannot be reached -------------------------------------------------------------
+
+
+class UnreachableEndpoints:
+    """An endpoint that could not be reached through all of botocore's retries is not asked again
+    this run: each later call to it fails at once. A dead region then costs one call's retries
+    (and connect timeouts) per service, not one per call, resource and check.
+
+    Keyed by (service, region): a service missing from one region (no DNS name) must not take the
+    region's other services with it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._dead: dict[tuple[str, str], str] = {}
+
+    @staticmethod
+    def _key(event_name: str, context: Mapping[str, Any]) -> tuple[str, str]:
+        # event_name is "<event>.<service id>.<Operation>"; the client's region is in the context.
+        return event_name.split(".")[1], str(context.get("client_region"))
+
+    def before_call(self, event_name: str, context: Mapping[str, Any], **_: Any) -> None:
+        with self._lock:
+            endpoint = self._dead.get(self._key(event_name, context))
+        if endpoint is not None:
+            from botocore.exceptions import EndpointConnectionError
+
+            raise EndpointConnectionError(endpoint_url=f"{endpoint} (unreachable earlier in "
+                                                       "this run; not tried again)")
+
+    def after_call_error(self, event_name: str, exception: BaseException,
+                         context: Mapping[str, Any], **_: Any) -> None:
+        from botocore.exceptions import ConnectionError as Unreachable
+
+        # Refused, timed out while connecting, no DNS name, proxy down: not a slow answer.
+        if isinstance(exception, Unreachable):
+            endpoint = str(getattr(exception, "kwargs", {}).get("endpoint_url") or exception)
+            with self._lock:
+                self._dead.setdefault(self._key(event_name, context), endpoint)
+
+
 _LOADER: Any = None
 
 
@@ -98,6 +212,7 @@ class Aws:
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._config = client_config(settings.max_workers)
+        self.unreachable = UnreachableEndpoints()
         self.session = self._build_session(credentials)
 
     @property
@@ -133,6 +248,9 @@ class Aws:
     def _guarded(self, session: boto3.Session) -> boto3.Session:
         session.events.register("before-call", refuse_writes)
         session.events.register("before-call", self.calls)
+        session.events.register("before-call", self.unreachable.before_call)
+        session.events.register("after-call-error", self.unreachable.after_call_error)
+        session.events.register("after-call", check_answer)
         return session
 
     def _build_session(self, credentials: dict[str, str] | None) -> boto3.Session:

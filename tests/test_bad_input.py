@@ -1,0 +1,131 @@
+"""Bad input the other test files leave out: each is one clear line, exit 4, before any AWS call.
+
+(test_settings.py covers --cis-level/section/id/regions/role-arn/endpoint-url values, a bad
+environment value and cis_max_workers; test_waivers.py malformed and missing waivers files;
+test_organizations.py --cis-shard/accounts/org-role; test_run.py unknown regions, profiles and
+missing credentials.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+# (command line, ini lines, environment) -> the message the single ERROR line carries.
+BAD_OPTIONS = [
+    (["--cis-id=,"], "*--cis-id*give at least one recommendation id*"),
+    (["--cis-regions=,"], "*--cis-regions*give at least one region, or 'all'*"),
+    (["--cis-regions=all,eu-west-1"], "*--cis-regions*not a region name: 'all'*"),
+    (["--cis-profile= "], "*--cis-profile*must not be empty*"),
+    (["--cis-endpoint-url=ftp://moto:5000"], "*--cis-endpoint-url*not an http(s) URL*"),
+    (["--cis-json="], "*--cis-json*must not be empty*"),
+    (["--cis-waivers="], "*--cis-waivers*must not be empty*"),
+    (["--cis-org-role=audit role"], "*--cis-org-role*not an IAM role name: 'audit role'*"),
+    (["--cis-external-id="], "*--cis-external-id*must not be empty*"),
+    (["--cis-exclude-accounts=prod"], "*--cis-exclude-accounts*not an AWS account id: 'prod'*"),
+    (["--cis-shard=0/3"], "*--cis-shard*expected K/N with 1 <= K <= N*"),
+    (["--cis-shard=half"], "*--cis-shard*expected K/N*(got 'half')*"),
+    (["--cis-cache-ttl=0"], "*--cis-cache-ttl*at least 1 (got '0')*"),
+    (["--cis-cache-ttl=1h"], "*--cis-cache-ttl*whole number of seconds*(got '1h')*"),
+]
+BAD_INI = [
+    # pytest reads a bool ini itself, and says so in its own words (which vary by version).
+    ("cis_level = 1\ncis_no_stock = perhaps", "ERROR: *invalid truth value 'perhaps'"),
+    ("cis_level = 1\ncis_root_usage_days = -1",
+     "*cis_root_usage_days must be at least 0 (got -1)*"),
+    ("cis_level = 1\ncis_credential_report_timeout = 2m",
+     "*cis_credential_report_timeout must be a whole number (got '2m')*"),
+    ("cis_level = 1\ncis_credential_report_timeout = 0",
+     "*cis_credential_report_timeout must be at least 1 (got 0)*"),
+    ("cis_level = 1\ncis_max_workers = 0", "*cis_max_workers must be at least 1 (got 0)*"),
+    ("cis_level = 1\ncis_metric_filter_match = exact",
+     "*cis_metric_filter_match must be one of covers, equivalent (got 'exact')*"),
+    ("cis_level = 3", "*--cis-level (ini cis_level*must be 1 or 2 (got '3')*"),
+]
+BAD_ENV = [
+    ({"CIS_AWS_LEVEL": "1", "CIS_AWS_API_STATS": "2"},
+     "*env CIS_AWS_API_STATS): must be true or false (got '2')*"),
+    ({"CIS_AWS_LEVEL": "1", "CIS_AWS_REGIONS": "Europe"},
+     "*env CIS_AWS_REGIONS): not a region name: 'Europe'*"),
+    ({"CIS_AWS_LEVEL": "1", "CIS_AWS_MAX_WORKERS": "many"},
+     "*cis_max_workers must be a whole number (got 'many')*"),
+]
+
+
+def assert_one_clear_line(result: pytest.RunResult, pattern: str) -> None:
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR")]
+    assert len(errors) == 1, result.stderr.str()
+    result.stderr.fnmatch_lines([pattern])
+    output = result.stdout.str() + result.stderr.str()
+    assert "Traceback" not in output and "INTERNALERROR" not in output
+
+
+@pytest.mark.parametrize(("args", "pattern"), BAD_OPTIONS, ids=[a[0] for a, _ in BAD_OPTIONS])
+def test_bad_option_values(pytester: pytest.Pytester, args: list[str], pattern: str) -> None:
+    assert_one_clear_line(pytester.runpytest(*args, "--co"), pattern)
+
+
+@pytest.mark.parametrize(("ini", "pattern"), BAD_INI, ids=[i.split("\n")[-1] for i, _ in BAD_INI])
+def test_bad_ini_values(pytester: pytest.Pytester, ini: str, pattern: str) -> None:
+    pytester.makeini(f"[pytest]\n{ini}\n")
+    assert_one_clear_line(pytester.runpytest("--co"), pattern)
+
+
+@pytest.mark.parametrize(("env", "pattern"), BAD_ENV, ids=[list(e)[-1] for e, _ in BAD_ENV])
+def test_bad_environment_values(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                                env: dict[str, str], pattern: str) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert_one_clear_line(pytester.runpytest("--co"), pattern)
+
+
+def test_a_toml_ini_value_of_the_wrong_type(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\ncis_level = 1\ncis_regions = 5\n")
+    assert_one_clear_line(pytester.runpytest("--co"), "*cis_regions*")
+
+
+# -- waivers files the other tests leave out ------------------------------------------------------
+
+
+def _waivers(pytester: pytest.Pytester, write: bytes | None) -> Path:
+    path = pytester.path / "w.toml"
+    if write is None:
+        path.mkdir()
+    else:
+        path.write_bytes(write)
+    return path
+
+
+@pytest.mark.parametrize(("content", "pattern"), [
+    (None, "ERROR: waivers file w.toml: cannot read it (Is a directory)"),
+    (b'waiver = "all of them"', "ERROR: waivers file w.toml: waiver: write each entry as "
+                                "[[waiver]]"),
+    (b"waiver = [1]", "ERROR: waivers file w.toml: waiver #1: must be a table"),
+    (b'[[waiver]]\nid = "1.2"\nresource = "x"\nreason = "r"\nexpires = 2027-03-31T10:00:00',
+     "ERROR: waivers file w.toml: waiver #1 (id 1.2): expires must be a date like 2027-03-31*"),
+], ids=["directory", "not-an-array", "not-a-table", "datetime-expiry"])
+def test_unreadable_or_malformed_waivers(pytester: pytest.Pytester, content: bytes | None,
+                                         pattern: str) -> None:
+    _waivers(pytester, content)
+    assert_one_clear_line(pytester.runpytest("--cis-waivers=w.toml", "--co"), pattern)
+
+
+# BUG, not yet fixed (waivers.py and settings.py are not this issue's to edit): a file that is not
+# UTF-8 raises UnicodeDecodeError, which only OSError handlers stand before: exit 3, a traceback.
+NOT_UTF8 = "BUG: a file that is not UTF-8 is an INTERNALERROR (diff in the issue-7 report)"
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_UTF8)
+def test_a_waivers_file_that_is_not_utf8(pytester: pytest.Pytester) -> None:
+    _waivers(pytester, b'[[waiver]]\nid = "1.2"\nresource = "x"\nreason = "caf\xe9"')
+    assert_one_clear_line(pytester.runpytest("--cis-waivers=w.toml", "--co"),
+                          "ERROR: waivers file w.toml: cannot read it (not UTF-8*")
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_UTF8)
+def test_an_accounts_file_that_is_not_utf8(pytester: pytest.Pytester) -> None:
+    pytester.path.joinpath("accounts.txt").write_bytes(b"123456789012 # caf\xe9\n")
+    assert_one_clear_line(pytester.runpytest("--cis-accounts=@accounts.txt", "--co"),
+                          "*--cis-accounts*cannot read accounts.txt (not UTF-8*")
