@@ -188,7 +188,16 @@ def pytest_runtest_makereport(
         report.outcome = "failed"
         report.longrepr = f"could not evaluate: {call.excinfo.value}"
         report.cis_outcome = "error"  # type: ignore[attr-defined]
+    elif call.excinfo is not None and meta and meta.get("stock") and _crashed(call.excinfo.value):
+        # A stock check that raised instead of judging (data it did not expect): it could not
+        # evaluate; its traceback stays, for the bug report.
+        report.cis_outcome = "error"  # type: ignore[attr-defined]
     return report
+
+
+def _crashed(exc: BaseException) -> bool:
+    """Not a verdict: neither an assertion, nor pytest's fail/skip/xfail."""
+    return not isinstance(exc, (AssertionError, pytest.fail.Exception, pytest.skip.Exception))
 
 
 def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, Any] | None:

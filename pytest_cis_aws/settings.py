@@ -468,6 +468,8 @@ def _accounts_file(path: str, option: Option) -> list[str]:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise _bad(option, f"cannot read {path} ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise _bad(option, f"cannot read {path} (not UTF-8: byte {exc.start})") from None
     lines = (line.split("#", 1)[0] for line in text.splitlines())
     return [p for line in lines for p in re.split(r"[,\s]+", line) if p]
 

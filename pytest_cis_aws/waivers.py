@@ -80,6 +80,9 @@ def load(path: str, today: date | None = None) -> Waivers:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise pytest.UsageError(f"waivers file {path}: cannot read it ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise pytest.UsageError(f"waivers file {path}: cannot read it (not UTF-8: byte "
+                                f"{exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise pytest.UsageError(f"waivers file {path}: not valid TOML ({exc})") from None
     unknown_keys = set(data) - {"waiver"}

@@ -175,11 +175,13 @@ def test_authorization_details_follow_pagination(iam_client: Any) -> None:
                 "UserId": f"AIDA{n:016}", "Path": "/", "CreateDate": "2020-01-01T00:00:00Z"}
 
     with Stubber(iam_client) as stub:
+        # AWS sends every list on every page, empty ones too: a page without one is partial.
+        empty = {"GroupDetailList": [], "RoleDetailList": [], "Policies": []}
         stub.add_response("get_account_authorization_details",
-                          {"UserDetailList": [user(1), user(2)], "IsTruncated": True,
+                          {"UserDetailList": [user(1), user(2)], **empty, "IsTruncated": True,
                            "Marker": "page2"})
         stub.add_response("get_account_authorization_details",
-                          {"UserDetailList": [user(3)], "Policies": [], "IsTruncated": False},
+                          {"UserDetailList": [user(3)], **empty, "IsTruncated": False},
                           {"Filter": collect_iam.GAAD_FILTER, "Marker": "page2",
                            "MaxItems": 1000})
         details = collect_iam.authorization_details(StubbedAws(iam_client))

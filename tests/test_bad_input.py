@@ -112,19 +112,12 @@ def test_unreadable_or_malformed_waivers(pytester: pytest.Pytester, content: byt
     assert_one_clear_line(pytester.runpytest("--cis-waivers=w.toml", "--co"), pattern)
 
 
-# BUG, not yet fixed (waivers.py and settings.py are not this issue's to edit): a file that is not
-# UTF-8 raises UnicodeDecodeError, which only OSError handlers stand before: exit 3, a traceback.
-NOT_UTF8 = "BUG: a file that is not UTF-8 is an INTERNALERROR (diff in the issue-7 report)"
-
-
-@pytest.mark.xfail(strict=True, reason=NOT_UTF8)
 def test_a_waivers_file_that_is_not_utf8(pytester: pytest.Pytester) -> None:
     _waivers(pytester, b'[[waiver]]\nid = "1.2"\nresource = "x"\nreason = "caf\xe9"')
     assert_one_clear_line(pytester.runpytest("--cis-waivers=w.toml", "--co"),
                           "ERROR: waivers file w.toml: cannot read it (not UTF-8*")
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_UTF8)
 def test_an_accounts_file_that_is_not_utf8(pytester: pytest.Pytester) -> None:
     pytester.path.joinpath("accounts.txt").write_bytes(b"123456789012 # caf\xe9\n")
     assert_one_clear_line(pytester.runpytest("--cis-accounts=@accounts.txt", "--co"),

@@ -24,8 +24,7 @@ from pytest_cis_aws import catalog
 from test_checks_logging import api_calls
 
 ARGS = ("--cis-level=2", "-p", "no:cacheprovider")
-# Short: a malformed "is the report ready?" answer is polled until this deadline (a bug, see
-# test_a_malformed_report_state_is_not_polled_until_the_deadline).
+# Short: a faulted "is the report ready?" answer is polled until this deadline.
 INI = accounts_full.INI + "cis_credential_report_timeout = 2\n"
 # Read by the controller before any fixture: tested on their own below.
 SESSION_SOURCES = frozenset({"sts:GetCallerIdentity", "ec2:DescribeRegions"})
@@ -193,27 +192,8 @@ def violations(base: Baseline, injector: Injector, result: pytest.RunResult) -> 
     return errors
 
 
-# BUGS, not yet fixed (their code is not this test's to edit): the checks that pass when their
-# source's answer comes back without its data. The collectors read a missing result list as an
-# empty one (`page.get("SecurityGroups", [])`): no security group, no open port. The issue-7
-# report carries the diff; with it applied, empty KNOWN["partial"].
-PASS_ON_PARTIAL = {
-    "cloudtrail:DescribeTrails": "2.2 2.3 2.4 2.6 2.7",  # no trail: nothing to fault
-    # Neither kind of selector reads as "none set", which AWS means as "every management event".
-    "cloudtrail:GetEventSelectors": "2.1 " + " ".join(f"3.{n}" for n in range(1, 15)),
-    "ec2:DescribeInstances": "1.21",
-    "ec2:DescribeSecurityGroups": "4.1 4.2 4.4",
-    "ec2:DescribeVpcs": "4.3",
-    "iam:GetAccountAuthorizationDetails": "1.16 1.24",
-    "iam:ListVirtualMFADevices": "1.14",
-    "kms:ListKeys": "2.8",
-    "s3:GetBucketAcl": "2.3",
-}
+# Passes on data the plugin could not read: none (any new one is a bug).
 KNOWN: dict[str, set[str]] = {kind: set() for kind in SWEEP}
-KNOWN["partial"] = {f"{source} partial: {rec} passed"
-                    for source, recs in PASS_ON_PARTIAL.items() for rec in recs.split()}
-# Not a pass, but not honest either: "no Cost and Usage Report is defined, look in the console".
-KNOWN["partial"].add("cur:DescribeReportDefinitions partial: 1.17 manual")
 
 
 @pytest.mark.parametrize("kind", list(SWEEP))
@@ -241,8 +221,6 @@ def test_sources_are_grouped_without_shared_readers(pytester: pytest.Pytester,
         assert sum(map(len, readers)) == len(set().union(*readers)), group
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: collect_iam reads a missing State as 'not ready' "
-                   "and polls until cis_credential_report_timeout (diff in the issue-7 report)")
 def test_a_malformed_report_state_is_not_polled_until_the_deadline(
     pytester: pytest.Pytester, account: None,
 ) -> None:
@@ -254,8 +232,6 @@ def test_a_malformed_report_state_is_not_polled_until_the_deadline(
                                  "shape (KeyError: 'State')*"])
 
 
-@pytest.mark.xfail(strict=True, reason="a stock check that raises on data it did not expect "
-                   "reads as a compliance failure (plugin.py diff in the issue-7 report)")
 def test_a_check_that_crashes_on_its_data_ends_in_error(
     pytester: pytest.Pytester, account: None, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

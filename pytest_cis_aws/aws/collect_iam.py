@@ -38,7 +38,7 @@ def _poll_report(aws: Aws, timeout: float, sleep: Callable[[float], None],
     last = "not started"
     while True:
         try:
-            state = iam.generate_credential_report().get("State", "")
+            state = iam.generate_credential_report()["State"]  # none: malformed, not "not yet"
             if state == "COMPLETE":
                 answer = iam.get_credential_report()
                 return {"content": _text(answer["Content"]),
@@ -94,7 +94,7 @@ def authorization_details(aws: Aws) -> dict[str, list[Any]]:
         # IAM's largest page: a big account takes a handful of calls instead of dozens.
         for page in paginator.paginate(Filter=GAAD_FILTER, PaginationConfig={"PageSize": 1000}):
             for key, items in merged.items():
-                items.extend(page.get(key, []))
+                items.extend(page[key])  # every page carries all four lists
     return merged
 
 
@@ -105,7 +105,7 @@ def virtual_mfa_devices(aws: Aws) -> list[dict[str, Any]]:
         paginator = aws.client("iam").get_paginator("list_virtual_mfa_devices")
         for page in paginator.paginate(AssignmentStatus="Assigned",
                                        PaginationConfig={"PageSize": 1000}):
-            devices.extend(page.get("VirtualMFADevices", []))
+            devices.extend(page["VirtualMFADevices"])
     return devices
 
 
@@ -134,5 +134,5 @@ def cost_and_usage_reports(aws: Aws) -> list[dict[str, Any]]:
     with reading("cur:DescribeReportDefinitions", region="us-east-1"):
         paginator = aws.client("cur", "us-east-1").get_paginator("describe_report_definitions")
         for page in paginator.paginate():
-            reports.extend(page.get("ReportDefinitions", []))
+            reports.extend(page["ReportDefinitions"])
     return reports

@@ -39,7 +39,7 @@ def trails(aws: Aws, region: str) -> list[dict[str, Any]]:
     """DescribeTrails with shadow trails (it has no paginator: the answer is complete)."""
     with reading("cloudtrail:DescribeTrails", region=region):
         answer = aws.client("cloudtrail", region).describe_trails(includeShadowTrails=True)
-        return [dict(trail) for trail in answer.get("trailList", [])]
+        return [dict(trail) for trail in answer["trailList"]]
 
 
 def trail_state(aws: Aws, trail: Mapping[str, Any]) -> dict[str, Any]:
@@ -50,6 +50,10 @@ def trail_state(aws: Aws, trail: Mapping[str, Any]) -> dict[str, Any]:
         status = _without_metadata(client.get_trail_status(Name=arn))
     with reading("cloudtrail:GetEventSelectors", region=home):
         selectors = client.get_event_selectors(TrailName=arn)
+        if "EventSelectors" not in selectors and "AdvancedEventSelectors" not in selectors:
+            # AWS always sends one kind; an answer with neither would read as "no selectors",
+            # which means every management event is recorded.
+            raise KeyError("EventSelectors")
     return {
         "status": status,
         "EventSelectors": selectors.get("EventSelectors", []),
@@ -86,7 +90,7 @@ def bucket(aws: Aws, name: str, region: str) -> dict[str, Part]:
     s3 = aws.client("s3", region)
     return {
         "acl": _part("s3:GetBucketAcl", None,
-                     lambda: s3.get_bucket_acl(Bucket=name).get("Grants", [])),
+                     lambda: s3.get_bucket_acl(Bucket=name)["Grants"]),
         "policy": _part("s3:GetBucketPolicy", None, lambda: _bucket_policy(s3, name)),
         "logging": _part("s3:GetBucketLogging", None,
                          lambda: s3.get_bucket_logging(Bucket=name).get("LoggingEnabled")),
@@ -106,12 +110,12 @@ def config_recorders(aws: Aws, region: str) -> dict[str, list[Any]]:
     """Recorders, their status and the delivery channels of one region (none is paginated)."""
     config = aws.client("config", region)
     with reading("config:DescribeConfigurationRecorders", region=region):
-        recorders = config.describe_configuration_recorders().get("ConfigurationRecorders", [])
+        recorders = config.describe_configuration_recorders()["ConfigurationRecorders"]
     with reading("config:DescribeConfigurationRecorderStatus", region=region):
-        statuses = config.describe_configuration_recorder_status().get(
-            "ConfigurationRecordersStatus", [])
+        statuses = config.describe_configuration_recorder_status()[
+            "ConfigurationRecordersStatus"]
     with reading("config:DescribeDeliveryChannels", region=region):
-        channels = config.describe_delivery_channels().get("DeliveryChannels", [])
+        channels = config.describe_delivery_channels()["DeliveryChannels"]
     return {"recorders": recorders, "statuses": statuses, "channels": channels}
 
 

@@ -21,7 +21,7 @@ TOPIC_MISSING = "NotFound"
 def _pages(client: Any, operation: str, result_key: str, **kwargs: Any) -> list[Any]:
     items: list[Any] = []
     for page in client.get_paginator(operation).paginate(**kwargs):
-        items.extend(page.get(result_key, []))
+        items.extend(page[result_key])  # a page without it is partial, not empty
     return items
 
 

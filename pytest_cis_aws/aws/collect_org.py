@@ -15,7 +15,7 @@ def active_accounts(aws: Aws) -> list[dict[str, str]]:
         paginator = aws.client("organizations").get_paginator("list_accounts")
         for page in paginator.paginate():
             accounts += [{"id": a["Id"], "name": a.get("Name", "")}
-                         for a in page.get("Accounts", []) if a.get("Status") == "ACTIVE"]
+                         for a in page["Accounts"] if a.get("Status") == "ACTIVE"]
     return sorted(accounts, key=lambda a: a["id"])
 
 

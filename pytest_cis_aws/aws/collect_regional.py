@@ -14,7 +14,7 @@ def _paginate(aws: Aws, service: str, operation: str, region: str, result_key: s
     with reading(permission, region=region):
         paginator = aws.client(service, region).get_paginator(operation)
         for page in paginator.paginate(**kwargs):
-            items.extend(page.get(result_key, []))
+            items.extend(page[result_key])  # a page without it is partial, not empty
     return items
 
 
