@@ -106,17 +106,21 @@ def parse_outcomes(output: str) -> str:
     return found[-1] if found else "?"
 
 
+def calls_or_explain(measured: Measured, label: str) -> dict[str, int]:
+    """The run's --cis-api-stats table; a run that printed none fails with its last lines."""
+    try:
+        return parse_calls(measured.output)
+    except ValueError as exc:
+        tail = "\n".join(measured.output.splitlines()[-40:])
+        raise RuntimeError(f"{label} (exit {measured.returncode}): {exc}\n{tail}") from None
+
+
 def run_audit(endpoint_url: str, users: int, regions: tuple[str, ...], workers: int,
               timeout: float) -> AuditRun:
     """The full Level 2 audit of the seeded account, from an empty directory."""
     with tempfile.TemporaryDirectory(prefix="cis-bench-") as empty:
         measured = measure(audit_argv(endpoint_url, regions, workers), Path(empty),
                            fake_aws_env(), timeout)
-    try:
-        calls = parse_calls(measured.output)
-    except ValueError as exc:
-        tail = "\n".join(measured.output.splitlines()[-40:])
-        raise RuntimeError(f"audit U={users} R={len(regions)} -n {workers} "
-                           f"(exit {measured.returncode}): {exc}\n{tail}") from None
+    calls = calls_or_explain(measured, f"audit U={users} R={len(regions)} -n {workers}")
     return AuditRun(users=users, regions=len(regions), workers=workers, measured=measured,
                     calls=calls, outcomes=parse_outcomes(measured.output))

@@ -22,7 +22,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from audit import AuditRun, audit_argv, fake_aws_env, measure, parse_calls, parse_outcomes
+from audit import (
+    AuditRun,
+    audit_argv,
+    calls_or_explain,
+    fake_aws_env,
+    measure,
+    parse_outcomes,
+)
 from org_report import OrgResults, OrgRun, check_lines, render, runs_table
 from org_seed import MANAGEMENT, ORG_REGIONS, ROLE, Member, seed_organization
 from run import bytecode_cache, preamble, say, source_state, timed
@@ -81,12 +88,7 @@ def _audit(endpoint_url: str, workers: int, timeout: float,
         document_path = Path(empty, JSON_NAME)
         document = (json.loads(document_path.read_text(encoding="utf-8"))
                     if document_path.exists() else {})
-    try:
-        calls = parse_calls(measured.output)
-    except ValueError as exc:
-        tail = "\n".join(measured.output.splitlines()[-40:])
-        raise RuntimeError(f"organization audit -n {workers} (exit {measured.returncode}): "
-                           f"{exc}\n{tail}") from None
+    calls = calls_or_explain(measured, f"organization audit -n {workers}")
     run = AuditRun(users=0, regions=len(ORG_REGIONS), workers=workers, measured=measured,
                    calls=calls, outcomes=parse_outcomes(measured.output))
     return run, document
