@@ -18,18 +18,19 @@ from pytest_cis_aws.aws.store import RunStore
 from pytest_cis_aws.errors import DataUnavailable, ReadOnlyViolation
 
 
-@pytest.mark.parametrize("name", ["DescribeTrails", "GetCredentialReport", "ListUsers",
-                                  "GenerateCredentialReport", "AssumeRole", "GetCallerIdentity",
-                                  "HeadBucket"])
-def test_reads_are_allowed(name: str) -> None:
-    assert is_read(name)
+@pytest.mark.parametrize("operation", ["cloudtrail:DescribeTrails", "iam:GetCredentialReport",
+                                       "iam:ListUsers", "iam:GenerateCredentialReport",
+                                       "sts:AssumeRole", "sts:GetCallerIdentity", "s3:HeadBucket"])
+def test_reads_are_allowed(operation: str) -> None:
+    assert is_read(*operation.split(":"))
 
 
-@pytest.mark.parametrize("name", ["CreateUser", "PutBucketPolicy", "DeleteTrail", "StopLogging",
-                                  "UpdateAccountPasswordPolicy", "GetSessionToken",
-                                  "TagResource", "RunInstances"])
-def test_writes_are_refused(name: str) -> None:
-    assert not is_read(name)
+@pytest.mark.parametrize("operation", ["iam:CreateUser", "s3:PutBucketPolicy",
+                                       "cloudtrail:DeleteTrail", "cloudtrail:StopLogging",
+                                       "iam:UpdateAccountPasswordPolicy", "sts:GetSessionToken",
+                                       "ec2:CreateTags", "ec2:RunInstances"])
+def test_writes_are_refused(operation: str) -> None:
+    assert not is_read(*operation.split(":"))
 
 
 def test_guard_stops_a_write_before_it_is_sent(aws: Aws, setup_client: Any) -> None:

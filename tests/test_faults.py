@@ -134,7 +134,7 @@ def test_the_whole_audit_only_reads(pytester: pytest.Pytester, account: None) ->
 
     base = baseline(pytester)
     assert base.sent == set(base.calls)
-    assert [op for op in base.calls if not is_read(op.partition(":")[2])] == []
+    assert [op for op in base.calls if not is_read(*op.split(":"))] == []
 
 
 def test_every_source_a_check_names_is_one_it_reads(pytester: pytest.Pytester,

@@ -246,6 +246,8 @@ class Aws:
                 "aws_session_token": creds.token or ""}
 
     def _guarded(self, session: boto3.Session) -> boto3.Session:
+        # before-parameter-build fires for presigned URLs too; before-call is the last stop.
+        session.events.register("before-parameter-build", refuse_writes)
         session.events.register("before-call", refuse_writes)
         session.events.register("before-call", self.calls)
         session.events.register("before-call", self.unreachable.before_call)
