@@ -10,8 +10,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from . import atomicfile, inputfile
 from .report.json_export import assemble
 from .report.terminal import account_rows, score_lines
+
+MAX_INPUT = 256 * 1024 * 1024
 
 
 def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -67,6 +70,19 @@ def html_summary(doc: dict[str, Any]) -> str:
     )
 
 
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        # A --cis-json file: regular, bounded (a large organization's is a few MB), JSON.
+        doc = json.loads(inputfile.read_text(str(path), limit=MAX_INPUT))
+    except inputfile.InputFileError as exc:
+        raise ValueError(f"{path}: cannot read it ({exc})") from None
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"{path}: not a --cis-json document ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("results", []), list):
+        raise ValueError(f"{path}: not a --cis-json document")
+    return doc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pytest-cis-aws")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -76,14 +92,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     merge_cmd.add_argument("--html", type=Path, help="also write an HTML summary here")
     args = parser.parse_args(argv)
     try:
-        documents = [json.loads(path.read_text(encoding="utf-8")) for path in args.inputs]
+        documents = [_load(path) for path in args.inputs]
         merged = merge(documents)
-    except (OSError, ValueError, KeyError) as exc:
+        for out in (args.output, args.html):
+            if out is not None:
+                inputfile.check_writable(str(out))
+    except (OSError, ValueError, KeyError, TypeError, inputfile.InputFileError) as exc:
         print(f"pytest-cis-aws merge: {exc}", file=sys.stderr)
         return 2
-    args.output.write_text(json.dumps(merged, indent=2, ensure_ascii=True), encoding="utf-8")
-    if args.html:
-        args.html.write_text(html_summary(merged), encoding="utf-8")
+    try:
+        atomicfile.write_text(args.output, json.dumps(merged, indent=2, ensure_ascii=True))
+        if args.html:
+            atomicfile.write_text(args.html, html_summary(merged))
+    except OSError as exc:
+        print(f"pytest-cis-aws merge: {exc}", file=sys.stderr)
+        return 2
     print(f"merged {len(merged['results'])} results from {len(documents)} files "
           f"into {args.output}")
     return 0

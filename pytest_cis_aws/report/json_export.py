@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .. import atomicfile
 from .results import Results, score, score_by_account
 
 
@@ -39,11 +39,8 @@ def assemble(rows: list[dict[str, Any]], header: dict[str, Any]) -> dict[str, An
 
 
 def write(path: str, results: Results, header: dict[str, Any]) -> Path:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
+    # The directory was checked at start-up (settings); the file is replaced whole, through a
+    # temporary file no one could plant a symlink at.
     # ensure_ascii keeps hostile names (control characters, odd unicode) valid everywhere.
-    tmp.write_text(json.dumps(document(results, header), indent=2, ensure_ascii=True),
-                   encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return atomicfile.write_text(
+        path, json.dumps(document(results, header), indent=2, ensure_ascii=True))
