@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from . import catalog
-from .settings import Settings
+from .settings import ORG_ID_RE, Settings
 
 CHECKS_DIR = Path(__file__).parent / "checks"
 
@@ -47,7 +48,7 @@ def metadata(item: pytest.Item) -> dict[str, Any] | None:
     kwargs = dict(marker.kwargs)
     if marker.args and "id" not in kwargs:
         kwargs["id"] = marker.args[0]
-    rec_id = str(kwargs.get("id", item.name))
+    rec_id = _valid_id(item, kwargs.get("id"))
     rec = catalog.CATALOG.get(rec_id)
     level = kwargs.get("level", rec.level if rec else 1)
     section = kwargs.get("section", rec.section if rec else None)
@@ -75,6 +76,26 @@ def group_by_account(items: list[pytest.Item]) -> None:
         account = account_of(item)
         if account is not None:
             item.add_marker(pytest.mark.xdist_group(f"cis_aws_account_{account}"), append=False)
+
+
+def _valid_id(item: pytest.Item, rec_id: Any) -> str:
+    """The benchmark's ids must exist; others name organisation checks (as --cis-id takes them).
+    A test without one would be reported under its function name, selectable by no --cis-id."""
+    where = f"{item.nodeid}: @pytest.mark.cis"
+    if rec_id is None:
+        raise pytest.UsageError(f"{where}: give the recommendation id, e.g. "
+                                '@pytest.mark.cis(id="ORG-1", level=1)')
+    if not isinstance(rec_id, str):
+        raise pytest.UsageError(f'{where}: id must be a string like "1.2" or "ORG-1" '
+                                f"(got {rec_id!r})")
+    if re.fullmatch(r"[0-9]+(\.[0-9]+)*", rec_id):
+        if rec_id not in catalog.CATALOG:
+            raise pytest.UsageError(f"{where}: unknown recommendation id {rec_id!r} (the "
+                                    "benchmark has 1.1-1.24, 2.1-2.8, 3.1-3.15, 4.1-4.5)")
+    elif not ORG_ID_RE.fullmatch(rec_id):
+        raise pytest.UsageError(f"{where}: not a recommendation id: {rec_id!r} (a benchmark id "
+                                "like 1.2, or a name like ORG-1)")
+    return rec_id
 
 
 def _validate(item: pytest.Item, level: Any, section: Any, scored: Any) -> None:

@@ -10,21 +10,24 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
-from . import catalog
+from . import catalog, inputfile
 
 SOURCE_CLI = "command line"
 SOURCE_ENV = "environment"
 SOURCE_INI = "ini file"
 SOURCE_DEFAULT = "default"
 
-REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
-ORG_ID_RE = re.compile(r"^[A-Za-z][\w.-]*$")
+# ASCII only: Python's \d, \w, int() and str.isdigit() also take other scripts' digits ("٣"),
+# superscripts ("²") or letters, which no AWS name and no count in this plugin is made of.
+REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+", re.ASCII)
+ROLE_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+", re.ASCII)
+ORG_ID_RE = re.compile(r"[A-Za-z][\w.-]*", re.ASCII)
+WHOLE_NUMBER_RE = re.compile(r"[+-]?[0-9]+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,15 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 # Settings read only from ini (or environment): tuning that rarely changes per run.
+# The range each whole-number tuning setting may take: outside it a value is a mistake (a hang
+# of 10**9 threads, a root-usage window before the account could exist).
+RANGES: dict[str, tuple[int, int]] = {
+    "cis_root_usage_days": (0, 3650),
+    "cis_max_workers": (1, 64),
+    "cis_credential_report_timeout": (1, 3600),
+}
+MAX_CACHE_TTL = 366 * 24 * 3600  # a year: beyond it the cache is not a cache
+
 INI_ONLY: tuple[tuple[str, str, str], ...] = (
     ("cis_root_usage_days", "1.1: root used within this many days fails (default 1)", "1"),
     ("cis_iam_master_role", "1.18: name of the IAM Master role", ""),
@@ -316,6 +328,12 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         # A file named in the ini file is relative to that file, wherever pytest is run from.
         if name in values and reader.sources.get(name) == SOURCE_INI and config.inipath:
             values[name] = str(config.inipath.parent / values[name])
+    if "json" in values:
+        # Known now, not after the audit: the report can be written where it is asked for.
+        try:
+            inputfile.check_writable(values["json"])
+        except inputfile.InputFileError as exc:
+            raise _bad(_OPTION["json"], f"cannot write {values['json']}: {exc}") from None
     regions = values.pop("regions", None)
     all_regions = regions == "all"
     settings = Settings(
@@ -339,14 +357,14 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         exclude_accounts=values.get("exclude_accounts", frozenset()),
         shard=values.get("shard"),
         cache_ttl=values.get("cache_ttl"),
-        root_usage_days=_int(reader.tuning("cis_root_usage_days"), "cis_root_usage_days", 0),
+        root_usage_days=_int(reader.tuning("cis_root_usage_days"), "cis_root_usage_days"),
         iam_master_role=reader.tuning("cis_iam_master_role") or None,
         iam_manager_role=reader.tuning("cis_iam_manager_role") or None,
-        max_workers=_int(reader.tuning("cis_max_workers"), "cis_max_workers", 1),
+        max_workers=_int(reader.tuning("cis_max_workers"), "cis_max_workers"),
         metric_filter_match=_choice(reader.tuning("cis_metric_filter_match"),
                                     "cis_metric_filter_match", ("covers", "equivalent")),
         credential_report_timeout=float(
-            _int(reader.tuning("cis_credential_report_timeout"), "cis_credential_report_timeout", 1)
+            _int(reader.tuning("cis_credential_report_timeout"), "cis_credential_report_timeout")
         ),
         sources=dict(reader.sources),
     )
@@ -357,13 +375,18 @@ def _bad(option: Option, message: str) -> pytest.UsageError:
     return pytest.UsageError(f"{option.flag} (ini {option.ini}, env {option.env}): {message}")
 
 
-def _int(raw: str, name: str, minimum: int) -> int:
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        raise pytest.UsageError(f"{name} must be a whole number (got {raw!r})") from None
+def _int(raw: str, name: str) -> int:
+    text = str(raw).strip()
+    if not WHOLE_NUMBER_RE.fullmatch(text):
+        raise pytest.UsageError(f"{name} must be a whole number (got {raw!r})")
+    minimum, maximum = RANGES[name]
+    if len(text) > 12:  # int() refuses past 4300 digits; no setting needs more than a few
+        raise pytest.UsageError(f"{name} must be at most {maximum} (got {text[:20]}...)")
+    value = int(text)
     if value < minimum:
         raise pytest.UsageError(f"{name} must be at least {minimum} (got {value})")
+    if value > maximum:
+        raise pytest.UsageError(f"{name} must be at most {maximum} (got {value})")
     return value
 
 
@@ -397,11 +420,11 @@ def _parse_ids(raw: Any, option: Option) -> frozenset[str]:
         raise _bad(option, "give at least one recommendation id")
     for part in parts:
         # Numeric ids are the benchmark's and must exist; others name organisation checks.
-        if re.fullmatch(r"\d+(\.\d+)*", part):
+        if re.fullmatch(r"[0-9]+(\.[0-9]+)*", part):
             if part not in catalog.CATALOG:
                 raise _bad(option, f"unknown recommendation id {part!r} (the benchmark has "
                                    "1.1-1.24, 2.1-2.8, 3.1-3.15, 4.1-4.5)")
-        elif not ORG_ID_RE.match(part):
+        elif not ORG_ID_RE.fullmatch(part):
             raise _bad(option, f"not a recommendation id: {part!r}")
     return frozenset(parts)
 
@@ -413,7 +436,7 @@ def _parse_regions(raw: Any, option: Option) -> tuple[str, ...] | str:
     if [p.lower() for p in parts] == ["all"]:
         return "all"
     for part in parts:
-        if not REGION_RE.match(part):
+        if not REGION_RE.fullmatch(part):
             raise _bad(option, f"not a region name: {part!r} (expected e.g. eu-west-1, or 'all')")
     return tuple(dict.fromkeys(parts))
 
@@ -422,12 +445,15 @@ def _parse_text(raw: Any, option: Option) -> str:
     text = str(raw).strip()
     if not text:
         raise _bad(option, "must not be empty")
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        # A NUL ends a path early in C and is refused by Python; no option value needs one.
+        raise _bad(option, f"must not contain control characters (got {text!r})")
     return text
 
 
 def _parse_role_arn(raw: Any, option: Option) -> str:
     text = _parse_text(raw, option)
-    if not ROLE_ARN_RE.match(text):
+    if not ROLE_ARN_RE.fullmatch(text):
         raise _bad(option, f"not an IAM role ARN: {text!r} "
                            "(expected arn:aws:iam::123456789012:role/NAME)")
     return text
@@ -435,8 +461,18 @@ def _parse_role_arn(raw: Any, option: Option) -> str:
 
 def _parse_url(raw: Any, option: Option) -> str:
     text = _parse_text(raw, option)
-    if not re.match(r"^https?://[^\s/]+", text):
-        raise _bad(option, f"not an http(s) URL: {text!r}")
+    try:
+        url = urlsplit(text)
+        port = url.port  # raises for a port that is not a number in 0-65535
+    except ValueError as exc:
+        raise _bad(option, f"not an http(s) URL: {text!r} ({exc})") from None
+    if url.scheme not in ("http", "https") or not url.hostname or " " in text:
+        raise _bad(option, f"not an http(s) URL: {text!r} (expected e.g. http://localhost:5000)")
+    if port == 0:
+        raise _bad(option, f"not an http(s) URL: {text!r} (port 0)")
+    if url.username is not None or url.password is not None:
+        # It is printed in the report header: a password in it would be too.
+        raise _bad(option, "must not carry a user name or password")
     return text
 
 
@@ -456,7 +492,7 @@ def _parse_accounts(raw: Any, option: Option) -> frozenset[str]:
         else:
             parts.append(part)
     for part in parts:
-        if not re.fullmatch(r"\d{12}", part):
+        if not re.fullmatch(r"[0-9]{12}", part):
             raise _bad(option, f"not an AWS account id: {part!r} (expected 12 digits)")
     if not parts:
         raise _bad(option, "give at least one account id")
@@ -465,24 +501,23 @@ def _parse_accounts(raw: Any, option: Option) -> frozenset[str]:
 
 def _accounts_file(path: str, option: Option) -> list[str]:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise _bad(option, f"cannot read {path} ({exc.strerror})") from None
-    except UnicodeDecodeError as exc:
-        raise _bad(option, f"cannot read {path} (not UTF-8: byte {exc.start})") from None
+        text = inputfile.read_text(path)
+    except inputfile.InputFileError as exc:
+        raise _bad(option, f"cannot read {path} ({exc})") from None
     lines = (line.split("#", 1)[0] for line in text.splitlines())
     return [p for line in lines for p in re.split(r"[,\s]+", line) if p]
 
 
 def _parse_seconds(raw: Any, option: Option) -> int:
     text = str(raw).strip()
-    if not text.isdigit() or int(text) < 1:
-        raise _bad(option, f"must be a whole number of seconds, at least 1 (got {raw!r})")
+    if not re.fullmatch(r"[0-9]{1,12}", text) or not 1 <= int(text) <= MAX_CACHE_TTL:
+        raise _bad(option, f"must be a whole number of seconds, at least 1 and at most "
+                           f"{MAX_CACHE_TTL} (got {raw!r})")
     return int(text)
 
 
 def _parse_shard(raw: Any, option: Option) -> tuple[int, int]:
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(raw))
+    match = re.fullmatch(r"\s*([0-9]{1,6})\s*/\s*([0-9]{1,6})\s*", str(raw))
     if not match or not 1 <= int(match[1]) <= int(match[2]):
         raise _bad(option, f"expected K/N with 1 <= K <= N, e.g. 2/5 (got {raw!r})")
     return int(match[1]), int(match[2])
@@ -519,3 +554,5 @@ PARSERS: dict[str, Callable[[Any, Option], Any]] = {
     "shard": _parse_shard,
     "cache_ttl": _parse_seconds,
 }
+
+_OPTION = {option.name: option for option in OPTIONS}

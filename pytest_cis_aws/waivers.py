@@ -18,12 +18,11 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from . import catalog
+from . import catalog, inputfile
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -77,14 +76,18 @@ def _bad(path: str, where: str, message: str) -> pytest.UsageError:
 
 def load(path: str, today: date | None = None) -> Waivers:
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise pytest.UsageError(f"waivers file {path}: cannot read it ({exc.strerror})") from None
-    except UnicodeDecodeError as exc:
-        raise pytest.UsageError(f"waivers file {path}: cannot read it (not UTF-8: byte "
-                                f"{exc.start})") from None
+        # Small, regular and whole: a FIFO or a huge file is refused, never waited on.
+        text = inputfile.read_text(path)
+    except inputfile.InputFileError as exc:
+        raise pytest.UsageError(f"waivers file {path}: cannot read it ({exc})") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise pytest.UsageError(f"waivers file {path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise pytest.UsageError(f"waivers file {path}: not valid TOML (nested too deeply)"
+                                ) from None
     unknown_keys = set(data) - {"waiver"}
     if unknown_keys:
         raise _bad(path, "top level", f"unknown table(s) {', '.join(sorted(unknown_keys))}; "
