@@ -64,13 +64,16 @@ def check_writable(path: str) -> None:
     if "\0" in path:
         raise InputFileError("the path contains a NUL byte")
     target = Path(path)
-    if target.is_dir():
-        raise InputFileError("is a directory")
-    parent = target.parent
-    if not parent.exists():
-        raise InputFileError(f"directory {parent} does not exist")
-    if not parent.is_dir():
-        raise InputFileError(f"{parent} is not a directory")
+    try:
+        if target.is_dir():
+            raise InputFileError("is a directory")
+        parent = target.parent
+        if not parent.exists():
+            raise InputFileError(f"directory {parent} does not exist")
+        if not parent.is_dir():
+            raise InputFileError(f"{parent} is not a directory")
+    except OSError as exc:  # a name too long, a loop of symlinks
+        raise InputFileError(exc.strerror or str(exc)) from None
     try:
         fd, probe = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".check")
     except OSError as exc:

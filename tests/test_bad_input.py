@@ -212,7 +212,8 @@ def test_a_fifo_is_refused_not_waited_on(pytester: pytest.Pytester, args: list[s
     ("plain/report.json", "*--cis-json*cannot write plain/report.json: plain is not a directory"),
     ("/proc/cis-report.json", "*--cis-json*cannot write /proc/cis-report.json: cannot create a "
                               "file in /proc (*)"),
-], ids=["directory", "missing-directory", "file-as-directory", "unwritable"])
+    ("x" * 300 + ".json", "*--cis-json*cannot write x*.json: File name too long"),
+], ids=["directory", "missing-directory", "file-as-directory", "unwritable", "name-too-long"])
 def test_a_json_target_that_cannot_be_written(pytester: pytest.Pytester, target: str,
                                               pattern: str) -> None:
     """/proc refuses new files even to root, which permission bits would not stop."""
