@@ -127,6 +127,7 @@ def test_what_the_dataset_does_not_know_is_refused(operation: str) -> None:
 
 @pytest.mark.parametrize("operation", ["cloudwatch:DescribeAlarms", "s3:HeadBucket",
                                        "s3:ListObjectsV2", "s3:GetBucketEncryption",
+                                       "s3control:GetPublicAccessBlock",
                                        "sqs:GetQueueUrl", "resourcegroupstaggingapi:GetResources",
                                        "organizations:ListAccounts", "ec2:DescribeRegions"])
 def test_reads_named_otherwise_in_iam_are_allowed(operation: str) -> None:
@@ -137,7 +138,8 @@ def test_reads_named_otherwise_in_iam_are_allowed(operation: str) -> None:
 
 def test_every_s3_mapping_names_a_read_the_dataset_knows() -> None:
     table = guard.LEVELS.table("s3") or {}
-    assert {op: action for op, action in guard.S3_ACTIONS.items()
+    renamed = {**guard.S3_ACTIONS, **guard.S3_CONTROL_ACTIONS}
+    assert {op: action for op, action in renamed.items()
             if table.get(action.lower()) not in guard.ACCESS_LEVELS} == {}
 
 

@@ -87,6 +87,11 @@ IAM_PREFIX = {
 }
 # S3 operations whose IAM action has another name (AWS's "Actions, resources and condition keys
 # for Amazon S3"). The access level still comes from the dataset.
+S3_CONTROL_ACTIONS = {
+    "GetBucketLifecycleConfiguration": "GetLifecycleConfiguration",
+    "GetBucketReplication": "GetReplicationConfiguration",
+    "GetPublicAccessBlock": "GetAccountPublicAccessBlock",
+}
 S3_ACTIONS = {
     "GetBucketAccelerateConfiguration": "GetAccelerateConfiguration",
     "GetBucketAnalyticsConfiguration": "GetAnalyticsConfiguration",
@@ -113,6 +118,7 @@ S3_ACTIONS = {
     "ListObjectsV2": "ListBucket",
     "ListParts": "ListMultipartUploadParts",
 }
+RENAMED = {"s3": S3_ACTIONS, "s3control": S3_CONTROL_ACTIONS}
 
 
 class _Levels:
@@ -153,7 +159,7 @@ LEVELS = _Levels()
 def iam_action(service: str, operation: str, prefixes: tuple[str, ...] = ()) -> str | None:
     """The IAM action ("prefix:Action") a botocore operation is authorised as, or None when the
     dataset knows none. `prefixes` are the service model's signing name and endpoint prefix."""
-    action = S3_ACTIONS.get(operation, operation) if service == "s3" else operation
+    action = RENAMED.get(service, {}).get(operation, operation)
     candidates = (IAM_PREFIX[service],) if service in IAM_PREFIX else (*prefixes, service)
     for prefix in dict.fromkeys(p for p in candidates if p):
         table = LEVELS.table(prefix)
