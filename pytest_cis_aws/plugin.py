@@ -41,11 +41,9 @@ def pytest_configure(config: pytest.Config) -> None:
         from . import demo
 
         resolved = demo.start(config, resolved)
-    if resolved.cache_ttl and getattr(config, "cache", None) is None:
-        raise pytest.UsageError("--cis-cache-ttl needs pytest's cache, which is off "
-                                "(-p no:cacheprovider)")
     run = CisRun(config, resolved)
     config.stash[RUN_KEY] = run
+    run.prepare_cache()
     if resolved.waivers:
         from . import waivers
 
@@ -132,9 +130,9 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     run = _active(session.config)
-    if run is None or hasattr(session.config, "workerinput"):
+    if run is None:
         return
-    if session.config.option.collectonly:
+    if hasattr(session.config, "workerinput") or session.config.option.collectonly:
         return
     run.start()
 
@@ -153,6 +151,10 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         if regions.skipped:
             lines.append(f"  skipped regions (not enabled): {', '.join(regions.skipped)}")
     lines += [f"  {line}" for line in run.settings.describe()]
+    if run.cache_dir is not None:
+        cleared = (f"; emptied, {run.cache_cleared} entries removed"
+                   if run.cache_cleared is not None else "")
+        lines.append(f"  cross-run cache: {run.cache_dir} (private: 0700, entries 0600{cleared})")
     return lines
 
 
