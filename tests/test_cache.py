@@ -198,7 +198,7 @@ def test_a_cache_directory_of_someone_else_is_refused(tmp_path: Path,
     from pytest_cis_aws.aws.cache import UnsafeCache, secure_directory
 
     monkeypatch.setattr(os, "getuid", lambda: os.stat(tmp_path).st_uid + 1)
-    with pytest.raises(UnsafeCache, match="belongs to user id .*, not to you"):
+    with pytest.raises(UnsafeCache, match=r"belongs to user id \d+, not to you"):
         secure_directory(tmp_path)
 
 
