@@ -14,9 +14,10 @@ does. So the filter goes on the *handlers* that write records out (pytest's capt
 live and file handlers and whatever handlers the root and the AWS loggers have), which see
 every record whichever logger it came from; and, as a second line for handlers added later,
 on the botocore/boto3/urllib3/s3transfer loggers and every child of theirs that exists when
-`install` or `sweep` runs. A `logging.setLogRecordFactory` or `setLoggerClass` would catch
-everything too, but they are process-wide hooks another library may also own; filters are
-attached to objects pytest creates per run and are removed again in `uninstall`.
+`sweep` runs (the plugin sweeps at configure, after session start and before each test). A
+`logging.setLogRecordFactory` or `setLoggerClass` would catch everything too, but they are
+process-wide hooks another library may also own; filters are attached to objects and taken
+off again, exactly there, by `uninstall`.
 
 Redacting means formatting the record once (`record.getMessage()`: botocore passes dicts of
 headers and bytes bodies as arguments) and, when anything changed, replacing `msg` and `args`
@@ -103,8 +104,8 @@ class Redaction:
                 self._attached.append(target)
 
     def sweep(self) -> None:
-        """Attach to the AWS loggers and their children as they exist now, and to every handler
-        of theirs and of the root logger."""
+        """Attach to the AWS loggers and their children as they exist now, to every handler of
+        theirs and of the root logger, and to logging's last-resort handler."""
         manager = logging.Logger.manager
         loggers = [logging.getLogger(name) for name in LOGGERS]
         loggers += [logger for name, logger in list(manager.loggerDict.items())
@@ -113,6 +114,7 @@ class Redaction:
         self.attach(loggers)
         for logger in [logging.getLogger(), *loggers]:
             self.attach(list(logger.handlers))
+        self.attach([logging.lastResort])  # warnings logged while no handler is configured
 
     def uninstall(self) -> None:
         for target in self._attached:
