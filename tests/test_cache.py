@@ -17,22 +17,6 @@ def _calls(result: pytest.RunResult) -> set[str]:
     return {key.partition(":")[2] for key in api_calls(result)}
 
 
-def test_second_run_reuses_the_first_runs_data(pytester: pytest.Pytester, moto: None) -> None:
-    args = ("--cis-id=1.2,1.5,1.16,4.1", "--cis-regions=us-east-1", "--cis-api-stats",
-            "--cis-cache-ttl=600", "-p", "cacheprovider")
-    first = pytester.runpytest(*args)
-    assert {"GetCredentialReport", "GetAccountAuthorizationDetails",
-            "DescribeSecurityGroups"} <= _calls(first)
-    second = pytester.runpytest(*args, "--cis-json=out.json")
-    # only who-am-I and where: the account data comes from the first run
-    assert _calls(second) == {"GetCallerIdentity", "DescribeRegions"}
-    second.stdout.fnmatch_lines(["cross-run cache: 4 pieces of data reused from an earlier run, "
-                                 "the oldest * s old"])
-    first_outcomes = first.parseoutcomes()
-    assert second.parseoutcomes() == first_outcomes
-    assert json.loads((pytester.path / "out.json").read_text())["cache"]["reused"] == 4
-
-
 def test_cache_is_off_by_default(pytester: pytest.Pytester, moto: None) -> None:
     args = ("--cis-id=1.5", "--cis-regions=us-east-1", "--cis-api-stats", "-p", "cacheprovider")
     pytester.runpytest(*args)
@@ -140,41 +124,52 @@ def test_a_run_scopes_its_entries_by_endpoint_identity_role_and_regions(
 
 # -- private files, cleared on request, shown in the header --------------------------------------
 
-CACHED = ("--cis-id=1.5,1.16", "--cis-regions=us-east-1", "--cis-api-stats", "--cis-cache-ttl=600",
-          "-p", "cacheprovider")
+CACHED = ("--cis-id=1.2,1.5,1.16,4.1", "--cis-regions=us-east-1", "--cis-api-stats",
+          "--cis-cache-ttl=600", "-p", "cacheprovider")
 
 
 def _mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
 
 
-def test_entries_are_private_and_scoped_and_can_be_cleared(pytester: pytest.Pytester,
-                                                          moto: None) -> None:
+def test_second_run_reuses_the_first_runs_data_kept_private(pytester: pytest.Pytester,
+                                                            moto: None) -> None:
     directory = pytester.path / ".pytest_cache" / "d" / "cis_aws"
     directory.mkdir(parents=True, mode=0o755)
     (directory / "old.json").write_text("{}")
     (directory / "old.json").chmod(0o644)  # left readable by an older version
+    header = f"  cross-run cache: {directory} (private: 0700, entries 0600)"
 
     first = pytester.runpytest(*CACHED)
-    first.stdout.fnmatch_lines([f"  cross-run cache: {directory} (private: 0700, entries 0600)"])
-    assert {"GetAccountPasswordPolicy", "GetAccountAuthorizationDetails"} <= _calls(first)
+    first.stdout.fnmatch_lines([header])
+    assert {"GetCredentialReport", "GetAccountAuthorizationDetails",
+            "DescribeSecurityGroups"} <= _calls(first)
     assert _mode(directory) == 0o700
     entries = sorted(directory.iterdir())
-    assert len(entries) == 3  # the old one and the two this run fetched
+    assert len(entries) == 5  # the old one and the four this run fetched
     assert {_mode(path) for path in entries} == {0o600}
+
+    second = pytester.runpytest(*CACHED, "--cis-json=out.json")
+    # only who-am-I and where: the account data comes from the first run
+    assert _calls(second) == {"GetCallerIdentity", "DescribeRegions"}
+    second.stdout.fnmatch_lines([header, "cross-run cache: 4 pieces of data reused from an "
+                                 "earlier run, the oldest * s old"])
+    assert second.parseoutcomes() == first.parseoutcomes()
+    assert json.loads((pytester.path / "out.json").read_text())["cache"]["reused"] == 4
 
     # Another identity (an assumed role) in the same account: nothing reused.
     role = pytester.runpytest(*CACHED, "--cis-role-arn=arn:aws:iam::123456789012:role/auditor")
-    assert {"GetAccountPasswordPolicy", "GetAccountAuthorizationDetails"} <= _calls(role)
-    assert "cross-run cache: 2 pieces" not in role.stdout.str()
+    assert {"GetCredentialReport", "GetAccountAuthorizationDetails"} <= _calls(role)
+    assert "pieces of data reused" not in role.stdout.str()
 
     cleared = pytester.runpytest(*CACHED, "--cis-cache-clear")
     cleared.stdout.fnmatch_lines(["  cache_clear: empty the cross-run cache first (from command "
                                   "line)",
                                   f"  cross-run cache: {directory} (private: 0700, entries 0600; "
-                                  "emptied, 5 entries removed)"])
-    assert {"GetAccountPasswordPolicy", "GetAccountAuthorizationDetails"} <= _calls(cleared)
-    assert len(list(directory.iterdir())) == 2
+                                  "emptied, 9 entries removed)"])
+    assert {"GetCredentialReport", "GetAccountAuthorizationDetails"} <= _calls(cleared)
+    assert "pieces of data reused" not in cleared.stdout.str()
+    assert len(list(directory.iterdir())) == 4
 
 
 def test_a_cache_directory_that_is_a_link_is_refused(pytester: pytest.Pytester,
