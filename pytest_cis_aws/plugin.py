@@ -18,6 +18,7 @@ from .run import RUN_KEY, CisRun
 from .selection import CHECKS_DIR
 
 RECORD_KEY = pytest.StashKey[CheckRecord]()
+REDACTION_KEY = pytest.StashKey[Any]()  # redact.Redaction, while the plugin is active
 
 # Fixtures live beside the hooks, one module per kind of data; none of them imports boto3.
 pytest_plugins = [
@@ -37,15 +38,18 @@ def pytest_configure(config: pytest.Config) -> None:
     if not settings.is_requested(config):
         return
     resolved = settings.resolve(config, active=True)
+    from .redact import Redaction
+
+    # No credential in any log record from here on (taken off again in pytest_unconfigure).
+    config.stash[REDACTION_KEY] = redaction = Redaction()
+    redaction.sweep()
     if resolved.demo:
         from . import demo
 
         resolved = demo.start(config, resolved)
-    if resolved.cache_ttl and getattr(config, "cache", None) is None:
-        raise pytest.UsageError("--cis-cache-ttl needs pytest's cache, which is off "
-                                "(-p no:cacheprovider)")
     run = CisRun(config, resolved)
     config.stash[RUN_KEY] = run
+    run.prepare_cache()
     if resolved.waivers:
         from . import waivers
 
@@ -132,11 +136,20 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     run = _active(session.config)
-    if run is None or hasattr(session.config, "workerinput"):
+    if run is None:
         return
-    if session.config.option.collectonly:
+    from .redact import pytest_handlers
+
+    # pytest's logging plugin (registered after us) records with these: caplog, the reports'
+    # captured logs (terminal, HTML, JUnit), --log-file and log_cli.
+    redaction = session.config.stash.get(REDACTION_KEY, None)
+    if redaction is not None:
+        redaction.attach(pytest_handlers(session.config))
+    if hasattr(session.config, "workerinput") or session.config.option.collectonly:
         return
     run.start()
+    if redaction is not None:
+        redaction.sweep()  # botocore's module loggers exist now
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
@@ -153,6 +166,10 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         if regions.skipped:
             lines.append(f"  skipped regions (not enabled): {', '.join(regions.skipped)}")
     lines += [f"  {line}" for line in run.settings.describe()]
+    if run.cache_dir is not None:
+        cleared = (f"; emptied, {run.cache_cleared} entries removed"
+                   if run.cache_cleared is not None else "")
+        lines.append(f"  cross-run cache: {run.cache_dir} (private: 0700, entries 0600{cleared})")
     return lines
 
 
@@ -162,6 +179,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         return (yield)
     marker = item.get_closest_marker("cis")
     run = _active(item.config)
+    if (redaction := item.config.stash.get(REDACTION_KEY, None)) is not None:
+        redaction.sweep()  # AWS loggers the fixtures just brought in
     record = CheckRecord(rec_id=marker.kwargs.get("id") if marker else None,
                          title=marker.kwargs.get("title") if marker else None,
                          waive=run.waivers.match if run and run.waivers else None)
@@ -244,6 +263,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     run = config.stash.get(RUN_KEY, None)
     if run is not None:
         run.close()
+    redaction = config.stash.get(REDACTION_KEY, None)
+    if redaction is not None:
+        redaction.uninstall()
+        del config.stash[REDACTION_KEY]
 
 
 class ResultHooks:

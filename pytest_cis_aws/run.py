@@ -40,6 +40,8 @@ class CisRun:
         self._lock = threading.RLock()
         self.worker_calls: dict[str, int] = {}
         self.worker_cache_ages: list[float] = []
+        self.cache_dir: Path | None = None  # the cross-run cache's directory, once prepared
+        self.cache_cleared: int | None = None  # entries --cis-cache-clear removed
         from .report.results import Results
 
         self.results = Results()
@@ -72,16 +74,68 @@ class CisRun:
                                        cache=self._cross_run_cache())
             return self._store
 
+    def prepare_cache(self) -> Path | None:
+        """The private directory of the cross-run cache, emptied first under --cis-cache-clear
+        (by the controller only: workers start after it). A directory that cannot be trusted
+        is a usage error, before any AWS call."""
+        if not (self.settings.cache_ttl or self.settings.cache_clear):
+            return None
+        from .aws.cache import UnsafeCache, clear, secure_directory
+
+        option = "--cis-cache-ttl" if self.settings.cache_ttl else "--cis-cache-clear"
+        cache = getattr(self.config, "cache", None)
+        if cache is None:
+            raise pytest.UsageError(f"{option} needs pytest's cache, which is off "
+                                    "(-p no:cacheprovider)")
+        try:
+            directory = Path(cache.mkdir("cis_aws"))
+            secure_directory(directory)
+            if self.settings.cache_clear and not hasattr(self.config, "workerinput"):
+                self.cache_cleared = clear(directory)
+        except (OSError, UnsafeCache) as exc:
+            raise pytest.UsageError(f"{option}: cross-run cache: {exc}") from None
+        self.cache_dir = directory
+        return directory
+
     def _cross_run_cache(self) -> Any:
         if not self.settings.cache_ttl:
             return None
         from .aws.cache import CrossRunCache
 
-        cache = getattr(self.config, "cache", None)
-        if cache is None:
-            raise pytest.UsageError(
-                "--cis-cache-ttl needs pytest's cache (it is off: -p no:cacheprovider)")
-        return CrossRunCache(cache.mkdir("cis_aws"), float(self.settings.cache_ttl))
+        directory = self.cache_dir or self.prepare_cache()
+        assert directory is not None
+        return CrossRunCache(directory, float(self.settings.cache_ttl), self._cache_scope())
+
+    def _cache_scope(self) -> dict[str, Any]:
+        """Everything besides the store key that decides what AWS answers: where the calls go,
+        who makes them, with which role, for which regions, read by which version."""
+        import os
+        from importlib import metadata
+
+        try:
+            version = metadata.version("pytest-cis-aws")
+        except metadata.PackageNotFoundError:
+            version = "unknown"
+        settings = self.settings
+        identity = self.identity()
+        endpoints = {name: value for name, value in sorted(os.environ.items())
+                     if name.startswith(("AWS_ENDPOINT_URL", "AWS_IGNORE_CONFIGURED_ENDPOINT"))}
+        return {
+            "plugin": version,
+            "demo": settings.demo,
+            "endpoint_url": settings.endpoint_url,
+            "endpoint_environment": endpoints,
+            # Where boto3 actually sends calls (a profile's endpoint_url included).
+            "sts_endpoint": self.aws.client("sts").meta.endpoint_url,
+            "partition": identity.partition,
+            "account": identity.account,
+            "caller": identity.arn,
+            "profile": settings.profile or os.environ.get("AWS_PROFILE"),
+            "role_arn": settings.role_arn,
+            "org_role": settings.org_role,
+            "external_id": settings.external_id,
+            "regions": "all" if settings.all_regions else list(settings.regions or ()),
+        }
 
     def cache_ages(self) -> list[float]:
         """Ages (s) of the data reused from earlier runs, this process and xdist workers."""

@@ -132,6 +132,13 @@ OPTIONS: tuple[Option, ...] = (
         "for iterating on your own checks)",
     ),
     Option(
+        "cache_clear",
+        "--cis-cache-clear",
+        "empty the cross-run cache of --cis-cache-ttl before the run",
+        ini_type="bool",
+        is_flag=True,
+    ),
+    Option(
         "api_stats",
         "--cis-api-stats",
         "print the AWS API calls made, by service and operation",
@@ -191,6 +198,7 @@ class Settings:
     exclude_accounts: frozenset[str] = frozenset()
     shard: tuple[int, int] | None = None  # (K, N), 1 <= K <= N
     cache_ttl: int | None = None  # seconds; None: no cross-run cache
+    cache_clear: bool = False  # empty the cross-run cache first
     root_usage_days: int = 1
     iam_master_role: str | None = None
     iam_manager_role: str | None = None
@@ -214,6 +222,8 @@ class Settings:
             shown["demo"] = "simulated account (moto, in process)"
         if self.cache_ttl:
             shown["cache_ttl"] = f"reuse data younger than {self.cache_ttl} s"
+        if self.cache_clear:
+            shown["cache_clear"] = "empty the cross-run cache first"
         if self.org_role:
             shown["org_role"] = self.org_role
             if self.shard:
@@ -357,6 +367,7 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         exclude_accounts=values.get("exclude_accounts", frozenset()),
         shard=values.get("shard"),
         cache_ttl=values.get("cache_ttl"),
+        cache_clear=bool(values.get("cache_clear", False)),
         root_usage_days=_int(reader.tuning("cis_root_usage_days"), "cis_root_usage_days"),
         iam_master_role=reader.tuning("cis_iam_master_role") or None,
         iam_manager_role=reader.tuning("cis_iam_manager_role") or None,
@@ -553,6 +564,7 @@ PARSERS: dict[str, Callable[[Any, Option], Any]] = {
     "exclude_accounts": _parse_accounts,
     "shard": _parse_shard,
     "cache_ttl": _parse_seconds,
+    "cache_clear": _parse_bool,
 }
 
 _OPTION = {option.name: option for option in OPTIONS}

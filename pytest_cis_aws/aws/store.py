@@ -91,10 +91,13 @@ class RunStore:
             return cached
         self.fetched.append(key)
         try:
-            text = dumps({"value": fetch()})
+            value = fetch()
         except DataUnavailable as exc:
             return dumps({"error": exc.to_dict()})  # a failure is never kept across runs
-        if self.cache is not None:
+        text = dumps({"value": value})
+        # Nor is an answer with a failed part (a region that did not answer, a trail that could
+        # not be read): the next run asks again instead of repeating the error for the TTL.
+        if self.cache is not None and not holds_failure(value):
             self.cache.save(key, text)
         return text
 
@@ -104,6 +107,21 @@ class RunStore:
         if "error" in data:
             raise DataUnavailable.from_dict(data["error"])
         return data["value"]
+
+
+def holds_failure(value: Any) -> bool:
+    """Does `value` embed a failed read, {"error": DataUnavailable.to_dict()}, at any depth?"""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            error = item.get("error")
+            if len(item) == 1 and isinstance(error, dict) and {"operation", "reason"} <= set(error):
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
 
 
 def _filename(key: str) -> str:
