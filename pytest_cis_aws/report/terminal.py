@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from .. import catalog
@@ -81,7 +82,8 @@ def credential_report_lines(reports: dict[str, dict[str, Any]]) -> list[tuple[st
         generated, age = facts.get("generated"), facts.get("age_seconds")
         if generated is not None and age is not None:
             old = age > REPORT_MAX_AGE_SECONDS
-            lines.append((f"credential report{who}: generated {generated}, {_duration(age)} old "
+            when = f"{datetime.fromisoformat(generated):%Y-%m-%d %H:%M:%S} UTC"
+            lines.append((f"credential report{who}: generated {when}, {_duration(age)} old "
                           "when read" + (" (older than the 4 h AWS reuses a report)" if old
                                          else ""), old))
         ignored = facts.get("ignored_rows") or []
