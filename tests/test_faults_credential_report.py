@@ -134,7 +134,7 @@ def assert_only(got: dict[str, str], erred: set[str] | frozenset[str]) -> None:
 def test_the_sound_report_passes_and_its_time_is_shown(pytester: pytest.Pytester,
                                                        account: None) -> None:
     """Including the user whose name and path hold commas, unquoted: re-aligned, and judged."""
-    got, result = run(pytester, None, "--cis-json=out.json")
+    got, result = run(pytester, None, "--cis-json=out.json", "--html=out.html")
     assert_only(got, set())
     result.stdout.fnmatch_lines(["credential report: generated 20??-??-?? ??:??:?? UTC, 0 min old "
                                  "when read"])
@@ -143,6 +143,7 @@ def test_the_sound_report_passes_and_its_time_is_shown(pytester: pytest.Pytester
     facts = json.loads((pytester.path / "out.json").read_text())["credential_reports"][ACCOUNT]
     assert set(facts) == {"generated", "age_seconds"} and 0 <= facts["age_seconds"] < 60
     datetime.fromisoformat(facts["generated"])
+    assert "<p>credential report: generated " in (pytester.path / "out.html").read_text()
     found = faults.findings(result)
     assert (f"{ARN}:user{COMMA_PATH}{COMMA_USER}", True) in {
         (f["resource"], f["compliant"]) for f in found["1.4"]}
