@@ -62,6 +62,8 @@ class Recommendation:
 _CREDENTIAL_REPORT = ("iam:GenerateCredentialReport", "iam:GetCredentialReport")
 _PASSWORD_POLICY = ("iam:GetAccountPasswordPolicy",)
 _AUTHORIZATION_DETAILS = ("iam:GetAccountAuthorizationDetails",)
+# Checks that judge every user: the report, held against the users IAM lists now.
+_CREDENTIAL_REPORT_USERS = (*_CREDENTIAL_REPORT, *_AUTHORIZATION_DETAILS)
 _REGIONS = ("ec2:DescribeRegions",)
 _METRIC_FILTER_CHAIN = (
     "cloudtrail:DescribeTrails",
@@ -310,7 +312,7 @@ _RECOMMENDATIONS: tuple[Recommendation, ...] = (
             "aws iam enable-mfa-device --user-name <user> --serial-number <mfa_serial_arn>"
             " --authentication-code1 <code_1> --authentication-code2 <code_2>"
         ),
-        permissions=_CREDENTIAL_REPORT,
+        permissions=_CREDENTIAL_REPORT_USERS,
     ),
     Recommendation(
         id="1.3",
@@ -328,7 +330,7 @@ _RECOMMENDATIONS: tuple[Recommendation, ...] = (
             "aws iam update-access-key --user-name <user> --access-key-id <access_key_id>"
             " --status Inactive"
         ),
-        permissions=_CREDENTIAL_REPORT,
+        permissions=_CREDENTIAL_REPORT_USERS,
     ),
     Recommendation(
         id="1.4",
@@ -347,7 +349,7 @@ _RECOMMENDATIONS: tuple[Recommendation, ...] = (
             " --status Inactive\n"
             "aws iam delete-access-key --user-name <user> --access-key-id <old_access_key_id>"
         ),
-        permissions=_CREDENTIAL_REPORT,
+        permissions=_CREDENTIAL_REPORT_USERS,
     ),
     Recommendation(
         id="1.5",
@@ -662,7 +664,7 @@ _RECOMMENDATIONS: tuple[Recommendation, ...] = (
             " deliberate step."
         ),
         cli="aws iam delete-access-key --user-name <user> --access-key-id <access_key_id>",
-        permissions=_CREDENTIAL_REPORT,
+        permissions=_CREDENTIAL_REPORT_USERS,
     ),
     Recommendation(
         id="1.24",

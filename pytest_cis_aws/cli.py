@@ -33,6 +33,8 @@ def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "level": max(int(d.get("level", 2)) for d in documents),
         "api_call_counts": _add_calls(d.get("api_calls", {}) for d in documents),
         "waivers": first.get("waivers", {"expired": [], "unused": []}),
+        "credential_reports": {account: facts for d in documents
+                               for account, facts in d.get("credential_reports", {}).items()},
     }
     ordered = sorted(rows.values(), key=_row_order)
     return assemble(ordered, header)

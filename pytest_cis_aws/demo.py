@@ -399,6 +399,25 @@ def _root_row(*, password_last_used: datetime) -> str:
     ])
 
 
+def report_generated_now() -> Any:
+    """A patch (a context manager) making moto date its credential report as AWS does.
+
+    moto answers every GetCredentialReport with GeneratedTime 2015-02-02T20:02:02Z; AWS gives
+    the time it made the report (four hours ago at most). Against 2015, every user is "created
+    after the report" and every date "later than the report itself": both errors, rightly.
+    """
+    from moto.iam.responses import IamResponse
+
+    original = IamResponse.get_credential_report
+
+    def generated_now(self: Any) -> Any:
+        answer = original(self)
+        answer.result["GeneratedTime"] = datetime.now(timezone.utc).isoformat()
+        return answer
+
+    return mock.patch.object(IamResponse, "get_credential_report", generated_now)
+
+
 def _patch_root_row(setup: Setup, row: str) -> None:
     from moto.iam.models import IAMBackend
 
@@ -409,6 +428,7 @@ def _patch_root_row(setup: Setup, row: str) -> None:
         return f"{head}\n{row}\n{rest}"
 
     setup.stack.enter_context(mock.patch.object(IAMBackend, "get_credential_report", with_root))
+    setup.stack.enter_context(report_generated_now())
 
 
 # AWS publishes it; moto loads AWS managed policies only on request (about a second), so the one

@@ -80,16 +80,47 @@ def _shared(run: CisRun, key: str, fetch: Callable[[], Any]) -> Any:
 
 @pytest.fixture(scope="session")
 def credential_report(cis_run: CisRun) -> CredentialReport:
-    """The IAM credential report: root row apart, dates typed, sentinels understood."""
+    """The IAM credential report: root row apart, every cell checked as it is read (a bad one
+    raises `BadCell`, an error naming row and column), dates aware, placeholders understood."""
+    from datetime import datetime, timezone
+
     from . import credential_report as cr
     from .aws import collect_iam
 
     raw = _shared(cis_run, "iam/credential_report", lambda: collect_iam.credential_report(
         cis_run.aws, cis_run.settings.credential_report_timeout))
+    now = datetime.now(timezone.utc)
     try:
-        return cr.parse(raw["content"], raw.get("generated"))
-    except (cr.MalformedReport, KeyError) as exc:
-        raise DataUnavailable("iam:GetCredentialReport", f"malformed report: {exc}") from None
+        report = cr.read(raw, now)
+    except (cr.MalformedReport, KeyError, TypeError) as exc:
+        raise DataUnavailable("iam:GetCredentialReport", f"malformed report: {exc}",
+                              permission=collect_iam.CREDENTIAL_REPORT_PERMISSION) from None
+    cis_run.note_credential_report(cis_run.identity().account, {
+        "generated": report.generated.isoformat() if report.generated else None,
+        "age_seconds": round((now - report.generated).total_seconds()) if report.generated
+        else None})
+    return report
+
+
+@pytest.fixture(scope="session")
+def credential_report_users(credential_report: CredentialReport,
+                            iam_authorization_details: dict[str, list[Any]],
+                            cis_run: CisRun) -> CredentialReport:
+    """The credential report held against the users IAM lists now: a user created after the
+    report (or otherwise without a row) is in `.missing`, and the checks that judge users end in
+    error for it; rows of users deleted since are set apart in `.unlisted`."""
+    from . import credential_report as cr
+
+    try:
+        report = cr.reconcile(credential_report, iam_authorization_details["UserDetailList"])
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise DataUnavailable("iam:GetAccountAuthorizationDetails",
+                              f"unexpected response shape ({type(exc).__name__}: {exc})"
+                              ) from None
+    if report.unlisted:
+        cis_run.note_credential_report(cis_run.identity().account, {
+            "ignored_rows": [row.arn for row in report.unlisted]})
+    return report
 
 
 @pytest.fixture(scope="session")

@@ -252,6 +252,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         if run.waivers is not None:
             workeroutput["cis_aws_waivers_used"] = sorted(run.waivers.used)
         workeroutput["cis_aws_cache_ages"] = run.cache_ages()
+        workeroutput["cis_aws_credential_reports"] = run.credential_reports
         return
     if run.settings.json:
         from .report import json_export
@@ -293,6 +294,8 @@ class XdistHooks:
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         output = getattr(node, "workeroutput", {})
         self.run.worker_cache_ages += output.get("cis_aws_cache_ages", [])
+        for account, facts in output.get("cis_aws_credential_reports", {}).items():
+            self.run.note_credential_report(account, facts)
         if self.run.waivers is not None:
             self.run.waivers.used.update(output.get("cis_aws_waivers_used", []))
         calls = output.get("cis_aws_calls", {})

@@ -42,6 +42,9 @@ class CisRun:
         self.worker_cache_ages: list[float] = []
         self.cache_dir: Path | None = None  # the cross-run cache's directory, once prepared
         self.cache_cleared: int | None = None  # entries --cis-cache-clear removed
+        # {account: {"generated", "age_seconds", "ignored_rows"}}: the credential report used,
+        # for the summary header (workers send theirs to the controller).
+        self.credential_reports: dict[str, dict[str, Any]] = {}
         from .report.results import Results
 
         self.results = Results()
@@ -145,6 +148,10 @@ class CisRun:
     def identity(self) -> Identity:
         with self._lock:
             return self._identity_locked()
+
+    def note_credential_report(self, account: str, facts: dict[str, Any]) -> None:
+        with self._lock:
+            self.credential_reports.setdefault(account, {}).update(facts)
 
     def _identity_locked(self) -> Identity:
         if self._identity is None:
@@ -280,6 +287,7 @@ class CisRun:
             "api_call_counts": calls,
             "waivers": self._waiver_summary(),
             "cache_ages": self.cache_ages(),
+            "credential_reports": dict(sorted(self.credential_reports.items())),
         }
 
     def _waiver_summary(self) -> dict[str, list[str]]:
@@ -326,6 +334,9 @@ class AccountRun:
     @property
     def store(self) -> RunStore:
         return self.parent.store
+
+    def note_credential_report(self, account: str, facts: dict[str, Any]) -> None:
+        self.parent.note_credential_report(account, facts)
 
     def release(self) -> None:
         with self._lock:

@@ -16,18 +16,18 @@ def test_1_1_root_account_not_used(credential_report, cis_now, cis_settings):
 
 
 @recommendation("1.2")
-def test_1_2_mfa_enabled_for_console_users(credential_report):
-    assert_compliant(iam.console_users_without_mfa(credential_report))
+def test_1_2_mfa_enabled_for_console_users(credential_report_users):
+    assert_compliant(iam.console_users_without_mfa(credential_report_users))
 
 
 @recommendation("1.3")
-def test_1_3_credentials_unused_90_days_disabled(credential_report, cis_now):
-    assert_compliant(iam.unused_credentials(credential_report, cis_now))
+def test_1_3_credentials_unused_90_days_disabled(credential_report_users, cis_now):
+    assert_compliant(iam.unused_credentials(credential_report_users, cis_now))
 
 
 @recommendation("1.4")
-def test_1_4_access_keys_rotated_within_90_days(credential_report, cis_now):
-    assert_compliant(iam.keys_not_rotated(credential_report, cis_now))
+def test_1_4_access_keys_rotated_within_90_days(credential_report_users, cis_now):
+    assert_compliant(iam.keys_not_rotated(credential_report_users, cis_now))
 
 
 @pytest.fixture(scope="module")
@@ -154,8 +154,8 @@ def test_1_22_support_role_exists(iam_authorization_details, aws_account_id, aws
 
 
 @recommendation("1.23")
-def test_1_23_no_access_keys_created_with_console_users(credential_report):
-    assert_compliant(iam.console_users_with_unused_keys(credential_report))
+def test_1_23_no_access_keys_created_with_console_users(credential_report_users):
+    assert_compliant(iam.console_users_with_unused_keys(credential_report_users))
 
 
 @recommendation("1.24")

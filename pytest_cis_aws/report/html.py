@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from .results import OUTCOMES, Results
-from .terminal import score_lines
+from .terminal import credential_report_lines, score_lines
 
 # pytest-html sorts on `data-column-type` and reads row values from `col-<name>` (\w+ only).
 COLUMNS = (("cisid", "CIS ID"), ("cislevel", "Level"), ("cissection", "Section"),
@@ -51,5 +51,7 @@ class HtmlHooks:
             f"<h2>CIS AWS Foundations Benchmark v1.1.0</h2>"
             f"<p>Account {escape(str(header['account']))}; regions "
             f"{escape(', '.join(header['regions']))}; level {header['level']}</p>"
-            f"{scores}<table><tr>{head}</tr>{rows}</table>"
+            + "".join(f"<p>{escape(line)}</p>" for line, _ in
+                      credential_report_lines(header.get("credential_reports") or {}))
+            + f"{scores}<table><tr>{head}</tr>{rows}</table>"
         )

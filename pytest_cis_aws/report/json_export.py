@@ -35,6 +35,8 @@ def assemble(rows: list[dict[str, Any]], header: dict[str, Any]) -> dict[str, An
         "waivers": header.get("waivers", {"expired": [], "unused": []}),
         "cache": {"reused": len(header.get("cache_ages") or []),
                   "oldest_seconds": max(header.get("cache_ages") or [0])},
+        # {account: {"generated": ISO 8601, "age_seconds": when read, "ignored_rows": [...]}}
+        "credential_reports": header.get("credential_reports", {}),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from .. import catalog
@@ -34,6 +35,8 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
     tr.write_line(
         f"account {header['account']} | regions {', '.join(header['regions']) or '-'} | "
         f"level {header['level']} | {header['duration']:.1f} s | {header['api_calls']} API calls")
+    for line, old in credential_report_lines(header.get("credential_reports") or {}):
+        tr.write_line(line, yellow=old)
     ages = header.get("cache_ages") or []
     if ages:
         tr.write_line(f"cross-run cache: {len(ages)} pieces of data reused from an earlier run, "
@@ -60,6 +63,35 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
     for kind in ("expired", "unused"):
         for waiver in header.get("waivers", {}).get(kind, []):
             tr.write_line(f"{kind} waiver: {printable(waiver, 200)}", yellow=True)
+
+
+# AWS reuses a credential report for up to four hours: an older one was kept by someone else.
+REPORT_MAX_AGE_SECONDS = 4 * 3600
+
+
+def _duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
+
+
+def credential_report_lines(reports: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
+    """(line, stale?) for each account's credential report: when AWS generated it, its age."""
+    lines = []
+    for account, facts in reports.items():
+        who = f" of {account}" if len(reports) > 1 else ""
+        generated, age = facts.get("generated"), facts.get("age_seconds")
+        if generated is not None and age is not None:
+            old = age > REPORT_MAX_AGE_SECONDS
+            when = f"{datetime.fromisoformat(generated):%Y-%m-%d %H:%M:%S} UTC"
+            lines.append((f"credential report{who}: generated {when}, {_duration(age)} old "
+                          "when read" + (" (older than the 4 h AWS reuses a report)" if old
+                                         else ""), old))
+        ignored = facts.get("ignored_rows") or []
+        if ignored:
+            lines.append((printable(f"credential report{who}: {len(ignored)} row(s) of users "
+                                    "deleted since it was generated, not judged: "
+                                    + ", ".join(ignored), 300), False))
+    return lines
 
 
 def _section_order(name: str) -> int:

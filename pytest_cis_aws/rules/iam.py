@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from ..credential_report import CredentialReport, CredentialRow, When
+from ..credential_report import AccessKey, BadCell, CredentialReport, CredentialRow, When
 from ..findings import Finding
 
 UNUSED_DAYS = 90
@@ -32,36 +32,87 @@ def _missing_root(report: CredentialReport) -> list[Finding]:
     return [Finding.unknown("<root_account>", "the credential report has no <root_account> row")]
 
 
+# The credential report's cells are checked as they are read: a cell that does not hold what AWS
+# documents raises BadCell, which these helpers turn into an unknown finding for that row (or
+# that credential) alone, so the rest of the report is still judged.
+
+def _judged(ref: str, judge: Callable[[], list[Finding]]) -> list[Finding]:
+    try:
+        return judge()
+    except BadCell as exc:
+        return [Finding.unknown(ref, exc.message)]
+
+
+def _each_user(report: CredentialReport,
+               judge: Callable[[CredentialRow], list[Finding]]) -> list[Finding]:
+    """`judge` on every user's row, and an unknown finding for every user without one."""
+    findings = [Finding.unknown(missing.arn, missing.reason) for missing in report.missing]
+    for user in report.users:  # the <root_account> row is not a user
+        findings += _judged(user.ref, lambda user=user: judge(user))
+    return findings
+
+
+def _each_key(user: CredentialRow,
+              judge: Callable[[AccessKey], list[Finding]]) -> list[Finding]:
+    """`judge` on each of the user's access keys, one key's bad cell not hiding the other."""
+    findings: list[Finding] = []
+    for key in user.access_keys:
+        findings += _judged(user.ref, lambda key=key: judge(key))
+    return findings
+
+
+def _root_reads(root: CredentialRow, reads: list[tuple[str, Callable[[], Any]]]
+                ) -> tuple[list[tuple[str, Any]], list[BadCell]]:
+    """The root row's values that could be read, and the errors of those that could not."""
+    values, errors = [], []
+    for what, read in reads:
+        try:
+            values.append((what, read()))
+        except BadCell as exc:
+            errors.append(exc)
+    return values, errors
+
+
+def _unreadable(ref: str, errors: list[BadCell]) -> list[Finding]:
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return [Finding.unknown(ref, errors[0].message + more)]
+
+
 # 1.1 ------------------------------------------------------------------------------------------
 
 def root_recently_used(report: CredentialReport, now: datetime, days: int) -> list[Finding]:
-    """Root used (password or either access key) within the last `days` days fails."""
+    """Root used (password or either access key) within the last `days` days fails.
+
+    Reads the root row's password_last_used and access_key_N_last_used_date."""
     root = report.root
     if root is None:
         return _missing_root(report)
-    uses = [("password", root.password_last_used)] + [
-        (f"access key {key.slot}", key.last_used) for key in root.access_keys
-    ]
+    uses, errors = _root_reads(root, [("password", lambda: root.password_last_used)] + [
+        (f"access key {key.slot}", lambda key=key: key.last_used) for key in root.access_keys])
     recent = [(what, when) for what, when in uses
               if when.at is not None and now - when.at <= timedelta(days=days)]
-    if recent:
+    if recent:  # a use seen is a failure, whatever the unreadable cells might add
         said = ", ".join(f"{what} used {when.at:%Y-%m-%d %H:%M} UTC" for what, when in recent)
-        return [Finding.of(root.arn, False, f"root used in the last {days} day(s): {said}")]
+        return [Finding.of(root.ref, False, f"root used in the last {days} day(s): {said}")]
+    if errors:
+        return _unreadable(root.ref, errors)
     known = [when.at for _, when in uses if when.at is not None]
     last = f"last used {max(known):%Y-%m-%d}" if known else "no recorded use"
-    return [Finding.of(root.arn, True, f"root not used in the last {days} day(s) ({last})")]
+    return [Finding.of(root.ref, True, f"root not used in the last {days} day(s) ({last})")]
 
 
 # 1.2 ------------------------------------------------------------------------------------------
 
 def console_users_without_mfa(report: CredentialReport) -> list[Finding]:
-    return [
-        Finding.of(user.arn, user.mfa_active,
-                   "console password, MFA active" if user.mfa_active
-                   else "console password without MFA")
-        for user in report.users  # the <root_account> row is not a user (see 1.13)
-        if user.password_enabled
-    ]
+    """Reads password_enabled, and mfa_active where a password is enabled."""
+    def judge(user: CredentialRow) -> list[Finding]:
+        if not user.password_enabled:
+            return []
+        return [Finding.of(user.arn, user.mfa_active,
+                           "console password, MFA active" if user.mfa_active
+                           else "console password without MFA")]
+
+    return _each_user(report, judge)
 
 
 # 1.3 ------------------------------------------------------------------------------------------
@@ -82,36 +133,44 @@ def _password_finding(user: CredentialRow, now: datetime) -> Finding:
 
 
 def unused_credentials(report: CredentialReport, now: datetime) -> list[Finding]:
-    """Passwords and active keys unused for 90 days or more."""
-    findings: list[Finding] = []
-    for user in report.users:
-        if user.password_enabled:
-            findings.append(_password_finding(user, now))
-        for key in user.active_keys:
-            ref, what = (key.last_used, "last used") if key.last_used.at else (
-                key.last_rotated, "never used, created")
-            if ref.at is None:
-                findings.append(Finding.unknown(user.arn, f"access key {key.slot}: no dates"))
-                continue
-            findings.append(Finding.of(user.arn, _age(now, ref.at) < UNUSED_DAYS,
-                                       f"access key {key.slot} {what} {_days(now, ref)}"))
-    return findings
+    """Passwords and active keys unused for 90 days or more.
+
+    Reads password_enabled; for a password, password_last_used, else password_last_changed, else
+    user_creation_time; access_key_N_active; for an active key, access_key_N_last_used_date, else
+    access_key_N_last_rotated."""
+    def key_finding(user: CredentialRow, key: AccessKey) -> list[Finding]:
+        if not key.active:
+            return []
+        ref, what = (key.last_used, "last used") if key.last_used.at else (
+            key.last_rotated, "never used, created")
+        if ref.at is None:
+            return [Finding.unknown(user.arn, f"access key {key.slot}: no dates")]
+        return [Finding.of(user.arn, _age(now, ref.at) < UNUSED_DAYS,
+                           f"access key {key.slot} {what} {_days(now, ref)}")]
+
+    def judge(user: CredentialRow) -> list[Finding]:
+        findings = _judged(user.ref, lambda: [_password_finding(user, now)]
+                           if user.password_enabled else [])
+        return findings + _each_key(user, lambda key: key_finding(user, key))
+
+    return _each_user(report, judge)
 
 
 # 1.4 ------------------------------------------------------------------------------------------
 
 def keys_not_rotated(report: CredentialReport, now: datetime) -> list[Finding]:
-    findings: list[Finding] = []
-    for user in report.users:
-        for key in user.active_keys:
-            rotated = key.last_rotated
-            if rotated.at is None:
-                findings.append(Finding.unknown(user.arn, f"access key {key.slot}: active, "
-                                                          "but no rotation date"))
-                continue
-            findings.append(Finding.of(user.arn, _age(now, rotated.at) <= ROTATION_DAYS,
-                                       f"access key {key.slot} last rotated {_days(now, rotated)}"))
-    return findings
+    """Reads access_key_N_active, and access_key_N_last_rotated of an active key."""
+    def key_finding(user: CredentialRow, key: AccessKey) -> list[Finding]:
+        if not key.active:
+            return []
+        rotated = key.last_rotated
+        if rotated.at is None:
+            return [Finding.unknown(user.arn, f"access key {key.slot}: active, "
+                                              "but no rotation date")]
+        return [Finding.of(user.arn, _age(now, rotated.at) <= ROTATION_DAYS,
+                           f"access key {key.slot} last rotated {_days(now, rotated)}")]
+
+    return _each_user(report, lambda user: _each_key(user, lambda key: key_finding(user, key)))
 
 
 # 1.5 - 1.11 -----------------------------------------------------------------------------------
@@ -172,13 +231,18 @@ def expires_passwords(policy: Mapping[str, Any] | None, resource: str) -> list[F
 # 1.12 - 1.14 ----------------------------------------------------------------------------------
 
 def root_access_keys(report: CredentialReport) -> list[Finding]:
+    """Reads the root row's access_key_N_active."""
     root = report.root
     if root is None:
         return _missing_root(report)
-    active = [f"access key {k.slot}" for k in root.active_keys]
-    return [Finding.of(root.arn, not active,
-                       f"root has an active {', '.join(active)}" if active
-                       else "root has no active access key")]
+    states, errors = _root_reads(root, [(f"access key {key.slot}", lambda key=key: key.active)
+                                        for key in root.access_keys])
+    active = [what for what, on in states if on]
+    if active:
+        return [Finding.of(root.ref, False, f"root has an active {', '.join(active)}")]
+    if errors:
+        return _unreadable(root.ref, errors)
+    return [Finding.of(root.ref, True, "root has no active access key")]
 
 
 def root_mfa(summary: Mapping[str, Any], root_arn: str) -> list[Finding]:
@@ -266,17 +330,31 @@ def support_role(details: Mapping[str, Any], account: str, partition: str = "aws
 # 1.23 -----------------------------------------------------------------------------------------
 
 def console_users_with_unused_keys(report: CredentialReport) -> list[Finding]:
-    findings = []
-    for user in report.users:
+    """Reads password_enabled; for a console user, access_key_N_active, and
+    access_key_N_last_used_date of an active key."""
+    def key_finding(user: CredentialRow, key: AccessKey) -> list[Finding]:
+        if not key.active:
+            return []
+        never = key.last_used.at is None
+        return [Finding.of(user.arn, not never,
+                           f"access key {key.slot} active and never used (created "
+                           f"{_shown(lambda: key.last_rotated)})" if never
+                           else f"access key {key.slot} in use (last used {key.last_used})")]
+
+    def judge(user: CredentialRow) -> list[Finding]:
         if not user.password_enabled:
-            continue
-        for key in user.active_keys:
-            never = key.last_used.at is None
-            findings.append(Finding.of(
-                user.arn, not never,
-                f"access key {key.slot} active and never used (created {key.last_rotated})"
-                if never else f"access key {key.slot} in use (last used {key.last_used})"))
-    return findings
+            return []
+        return _each_key(user, lambda key: key_finding(user, key))
+
+    return _each_user(report, judge)
+
+
+def _shown(read: Callable[[], Any]) -> str:
+    """A value quoted for context only: unreadable, it is said so, and decides nothing."""
+    try:
+        return str(read())
+    except BadCell:
+        return "unreadable"
 
 
 # 1.24 -----------------------------------------------------------------------------------------
