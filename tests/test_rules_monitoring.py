@@ -158,17 +158,51 @@ def test_a_pattern_missing_one_alternative_fails_naming_it(rec_id: str) -> None:
     assert dropped.strip("*") in reason
 
 
+@pytest.mark.parametrize("mode", ["covers", "equivalent"])
 @pytest.mark.parametrize("rec_id", WITH_AND)
-def test_and_turned_into_or_passes_with_a_note_unless_equivalence_is_asked(rec_id: str) -> None:
+def test_and_turned_into_or_would_alarm_on_routine_activity_and_fails(rec_id: str,
+                                                                     mode: Mode) -> None:
     inventory = chain(rec_id, rewrite(rec_id, Rewrite(and_to_or=True)))
-    ok, reason = only(judged(rec_id, inventory))
-    assert ok is True
-    assert reason.startswith(passing_reason(rec_id) + f"; note: filter {metric(rec_id)}: "
-                             "wider than the benchmark: also matches ")
-    ok, reason = only(judged(rec_id, inventory, mode="equivalent"))
+    ok, reason = only(judged(rec_id, inventory, mode=mode))
     assert ok is False
     assert reason.startswith(f"no metric filter on log group cloudtrail (us-east-1) matches: "
-                             f"closest is filter {metric(rec_id)}: wider than the benchmark")
+                             f"closest is filter {metric(rec_id)}: would alarm on routine "
+                             "activity, such as ")
+
+
+@pytest.mark.parametrize("pattern", ['{ $.eventName = "*" }', "{ $.eventName = * }"])
+@pytest.mark.parametrize("rec_id", RECS)
+def test_a_catch_all_filter_with_the_whole_chain_fails(rec_id: str, pattern: str) -> None:
+    ok, reason = only(judged(rec_id, chain(rec_id, pattern)))
+    assert ok is False
+    assert f"closest is filter {metric(rec_id)}: would alarm on routine activity, such as " \
+        in reason
+
+
+def test_a_wider_but_specific_filter_passes_with_a_note_unless_equivalence_is_asked() -> None:
+    wider = '{ ($.errorCode = "*Unauthorized*") || ($.errorCode = "AccessDenied*") }'
+    ok, reason = only(judged("3.1", chain("3.1", wider)))
+    assert (ok, reason) == (True, passing_reason("3.1") + "; note: filter cis-3-1: wider than "
+                            "the benchmark: also matches UnauthorizedException (an IoT refusal "
+                            "worded otherwise)")
+    ok, reason = only(judged("3.1", chain("3.1", wider), mode="equivalent"))
+    assert ok is False
+    assert reason.endswith("closest is filter cis-3-1: wider than the benchmark: also matches "
+                           "UnauthorizedException (an IoT refusal worded otherwise)")
+
+
+def test_a_3_1_filter_of_a_later_cis_version_fails_saying_why() -> None:
+    later = ('{ (($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*")) '
+             '&& ($.sourceIPAddress != "delivery.logs.amazonaws.com") '
+             '&& ($.eventName != "HeadBucket") }')
+    ok, reason = only(judged("3.1", chain("3.1", later)))
+    assert ok is False
+    assert reason.endswith(
+        "closest is filter cis-3-1: misses: AccessDenied (S3 HeadBucket), AccessDenied (S3 "
+        "GetBucketAcl by delivery.logs.amazonaws.com, AWSService) [AccessDenied (S3 HeadBucket): "
+        "v1.1.0 counts it; later CIS versions exclude HeadBucket on purpose; AccessDenied (S3 "
+        "GetBucketAcl by delivery.logs.amazonaws.com, AWSService): v1.1.0 counts it; later CIS "
+        "versions exclude calls from delivery.logs.amazonaws.com on purpose]")
 
 
 def test_a_pattern_read_with_a_liberty_passes_and_says_so() -> None:
@@ -197,14 +231,30 @@ def test_the_closest_filter_explains_the_miss() -> None:
     ])})
     assert only(judged("3.4", inventory)) == (False, (
         "no metric filter on log group cloudtrail (us-east-1) matches: closest is filter nearly: "
-        "misses: DeleteGroupPolicy"))
+        "misses: DeleteGroupPolicy (IAM user)"))
+
+
+@pytest.mark.parametrize(("rec_id", "named"), [("3.4", "nearly"), ("3.1", "everything")])
+def test_beside_a_catch_all_the_closest_filter_is_the_one_written_for_the_recommendation(
+        rec_id: str, named: str) -> None:
+    near, _ = without_first_alternative("3.4")
+    inventory = Inventory(filters={GROUP.arn: value([
+        log_filter(rec_id, '{ $.eventName = "*" }', name="everything"),
+        log_filter(rec_id, near, name="nearly"),
+    ])})
+    ok, reason = only(judged(rec_id, inventory))
+    assert ok is False
+    said = {"nearly": "misses: DeleteGroupPolicy (IAM user)",
+            "everything": "would alarm on routine activity, such as "}[named]
+    assert reason.startswith("no metric filter on log group cloudtrail (us-east-1) matches: "
+                             f"closest is filter {named}: {said}")
 
 
 # The log group --------------------------------------------------------------------------------
 
 def test_the_right_filter_on_a_log_group_no_trail_sends_to_fails() -> None:
     elsewhere = LogGroup("aws", US, ACCOUNT, "unused")
-    inventory = Inventory(filters={GROUP.arn: value([log_filter("3.5", name="other")]),
+    inventory = Inventory(filters={GROUP.arn: value([log_filter("3.14", name="other")]),
                                    **chain("3.1", group=elsewhere).filters})
     assert only(judged("3.1", inventory)) == (False, (
         "no metric filter on log group cloudtrail (us-east-1) matches: none of its 1 filter "
@@ -384,22 +434,78 @@ def test_an_unreadable_trail_makes_the_others_failures_unknown() -> None:
 
 
 @pytest.mark.parametrize(("trails", "said"), [
-    (account(trail("local", multi=False)), "single-region trail"),
+    (account(trail("local", multi=False), logging=False),
+     "single-region (us-east-1), but not logging"),
     (account(trail("stopped"), logging=False), "multi-region, but not logging"),
     (account(trail("unwatched", group=None)),
      "multi-region and logging, but not sent to CloudWatch Logs"),
-], ids=["single-region", "not-logging", "no-log-group"])
+], ids=["single-region-not-logging", "not-logging", "no-log-group"])
 def test_a_trail_that_cannot_start_the_chain_fails(trails: Trails, said: str) -> None:
     found = judged("3.14", chain("3.14"), trails_of=trails)
     assert [(f.compliant, f.reason) for f in found] == [
-        (False, said), (False, "no multi-region logging trail sends to CloudWatch Logs")]
+        (False, said), (False, "no logging trail sends to CloudWatch Logs")]
     assert found[1].resource == f"account {ACCOUNT}"
 
 
 def test_no_trail_at_all_fails() -> None:
     found = judged("3.1", chain("3.1"), trails_of=Trails.of({US: [], EU: []}))
     assert [(f.resource, f.compliant, f.reason) for f in found] == [
-        (f"account {ACCOUNT}", False, "no multi-region logging trail sends to CloudWatch Logs")]
+        (f"account {ACCOUNT}", False, "no logging trail sends to CloudWatch Logs")]
+
+
+def test_no_audited_region_cannot_be_evaluated() -> None:
+    found = judged("3.1", chain("3.1"), trails_of=Trails.of({}))
+    assert [(f.resource, f.compliant, f.reason) for f in found] == [
+        (f"account {ACCOUNT}", None, rules.NO_REGION)]
+
+
+# v1.1.0 asks for "the log group configured for use with CloudTrail", not a multi-region trail.
+
+SINGLE = LogGroup("aws", EU, ACCOUNT, "local")
+
+
+def single(*, global_events: bool | None = None) -> dict[str, Any]:
+    found = trail("local", EU, multi=False, group=SINGLE)
+    if global_events is not None:
+        found["IncludeGlobalServiceEvents"] = global_events
+    return found
+
+
+@pytest.mark.parametrize("rec_id", RECS)
+def test_a_single_region_trail_with_the_whole_chain_passes_saying_what_it_sees(
+        rec_id: str) -> None:
+    inventory = chain(rec_id, group=SINGLE)
+    ok, reason = only(judged(rec_id, inventory, single(global_events=True)))
+    assert ok is True
+    assert reason == passing_reason(rec_id).replace("cloudtrail (us-east-1)", "local (eu-west-1)") \
+        + ("; note: local is a single-region trail: its log group sees the events of eu-west-1 "
+           "and global services (IAM, STS, console sign-in) only; v1.1.0 asks for the log group "
+           "of a trail, later CIS versions require a multi-region trail")
+
+
+@pytest.mark.parametrize("rec_id", RECS)
+def test_a_single_region_trail_without_global_events_cannot_alarm_on_iam_or_sign_ins(
+        rec_id: str) -> None:
+    ok, reason = only(judged(rec_id, chain(rec_id, group=SINGLE), single(global_events=False)))
+    if rec_id in rules.GLOBAL_EVENTS:
+        assert (ok, reason) == (False, (
+            f"single-region (eu-west-1), without global service events: the IAM and console "
+            f"sign-in events {rec_id} alarms on never reach its log group"))
+    else:
+        assert ok is True
+        assert reason.endswith("its log group sees the events of eu-west-1 only; v1.1.0 asks "
+                               "for the log group of a trail, later CIS versions require a "
+                               "multi-region trail")
+
+
+def test_a_multi_region_chain_beside_a_single_region_one_needs_no_note() -> None:
+    inventory = Inventory(filters={**chain("3.5").filters, **chain("3.5", group=SINGLE).filters},
+                          alarms={**chain("3.5").alarms, **chain("3.5", group=SINGLE).alarms},
+                          subscriptions=chain("3.5").subscriptions)
+    found = verdicts(judged("3.5", inventory, trail("main"), single()))
+    assert found["main"] == (True, passing_reason("3.5"))
+    assert found["local"][0] is True
+    assert "single-region trail" in found["local"][1]
 
 
 def test_no_region_read_cannot_be_evaluated() -> None:
@@ -421,12 +527,12 @@ def test_only_recommendations_with_a_filter_are_judged() -> None:
 
 # What is read ---------------------------------------------------------------------------------
 
-def test_log_groups_are_those_of_multi_region_logging_trails_in_the_account() -> None:
+def test_log_groups_are_those_of_logging_trails_in_the_account() -> None:
     foreign = LogGroup("aws", US, OTHER_ACCOUNT, "org")
-    trails = account(trail("a"), trail("b"), trail("local", multi=False, group=LogGroup(
-        "aws", EU, ACCOUNT, "local")), trail("org", group=foreign), trail("none", group=None),
-        trail("odd", group="not-an-arn"))
-    assert rules.log_groups(trails, ACCOUNT) == [GROUP]
+    trails = account(trail("a"), trail("b"), trail("local", multi=False, group=SINGLE),
+                     trail("org", group=foreign), trail("none", group=None),
+                     trail("odd", group="not-an-arn"))
+    assert rules.log_groups(trails, ACCOUNT) == [SINGLE, GROUP]
     assert rules.log_groups(account(trail("a"), logging=False), ACCOUNT) == []
     assert rules.alarm_regions([GROUP, LogGroup("aws", EU, ACCOUNT, "x"), GROUP]) == [EU, US]
 
