@@ -614,3 +614,70 @@ def test_a_topic_without_subscriptions_says_so() -> None:
     assert rules.review_reason([found], {}, {TOPIC: value([])}) == (
         "review the subscribers of 1 SNS topic (listed in the findings): each endpoint should be "
         "one that ought to receive these messages")
+
+
+# What the trail records: its event selectors decide which events reach the log group ---------
+
+def selecting(**state: Any) -> Trails:
+    main = trail("main")
+    return Trails.of({US: [main]}, {}, {main["TrailARN"]: {"status": {"IsLogging": True},
+                                                           **state}})
+
+
+def management(*fields: dict[str, Any]) -> dict[str, Any]:
+    return {"Name": "management", "FieldSelectors": [
+        {"Field": "eventCategory", "Equals": ["Management"]}, *fields]}
+
+
+WRITES_ONLY = {"EventSelectors": [{"ReadWriteType": "WriteOnly",
+                                   "IncludeManagementEvents": True}]}
+
+
+@pytest.mark.parametrize(("state", "rec_id", "said"), [
+    (WRITES_ONLY, "3.1", "Client.UnauthorizedOperation (EC2 DescribeInstances: a console read) "
+                         "(and 3 more)"),
+    (WRITES_ONLY, "3.3", "root DescribeInstances with an access key (eu-west-1)"),
+    ({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": False}]}, "3.4",
+     "DeleteGroupPolicy (IAM user) (and 16 more)"),
+    ({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True,
+                          "ExcludeManagementEventSources": ["kms.amazonaws.com"]}]}, "3.7",
+     "DisableKey (IAM user, eu-west-1) (and 6 more)"),
+    ({"AdvancedEventSelectors": [management({"Field": "readOnly", "Equals": ["false"]})]},
+     "3.1", "Client.UnauthorizedOperation (EC2 DescribeInstances: a console read) (and 3 more)"),
+    ({"AdvancedEventSelectors": [management(
+        {"Field": "eventSource", "NotEquals": ["kms.amazonaws.com"]})]}, "3.7",
+     "DisableKey (IAM user, eu-west-1) (and 6 more)"),
+    ({"AdvancedEventSelectors": [{"Name": "data", "FieldSelectors": [
+        {"Field": "eventCategory", "Equals": ["Data"]},
+        {"Field": "resources.type", "Equals": ["AWS::S3::Object"]}]}]}, "3.5",
+     "CreateTrail through CloudFormation (invokedBy) (and 7 more)"),
+], ids=["write-only-3.1", "write-only-3.3", "no-management", "kms-excluded",
+        "advanced-write-only", "advanced-kms-excluded", "data-events-only"])
+def test_a_trail_whose_selectors_drop_counted_events_does_not_count(
+        state: dict[str, Any], rec_id: str, said: str) -> None:
+    found = judged(rec_id, chain(rec_id), trails_of=selecting(**state))
+    assert [(f.compliant, f.reason) for f in found] == [(False, (
+        f"multi-region and logging, but its event selectors do not record events {rec_id} "
+        f"counts, such as {said}"))]
+
+
+@pytest.mark.parametrize(("state", "rec_id"), [
+    (WRITES_ONLY, "3.4"),
+    ({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True,
+                          "ExcludeManagementEventSources": ["kms.amazonaws.com"]}]}, "3.10"),
+    ({"EventSelectors": [], "AdvancedEventSelectors": []}, "3.1"),
+    ({"AdvancedEventSelectors": [management()]}, "3.1"),
+], ids=["write-only-3.4", "kms-excluded-3.10", "no-selectors", "all-management"])
+def test_selectors_that_keep_every_counted_event_do_not_matter(state: dict[str, Any],
+                                                               rec_id: str) -> None:
+    found = judged(rec_id, chain(rec_id), trails_of=selecting(**state))
+    assert [(f.compliant, f.reason) for f in found] == [(True, passing_reason(rec_id))]
+
+
+def test_a_selector_field_no_event_answers_cannot_be_evaluated() -> None:
+    state = {"AdvancedEventSelectors": [management(
+        {"Field": "userIdentity.arn", "NotStartsWith": ["arn:aws:sts::123456789012:assumed"]})]}
+    found = judged("3.1", chain("3.1"), trails_of=selecting(**state))
+    assert [(f.compliant, f.reason) for f in found] == [(None, (
+        "could not evaluate: advanced event selector field 'userIdentity.arn' cannot be read "
+        "against events"))]

@@ -11,7 +11,10 @@ not at a multi-region trail: a single-region trail that logs to CloudWatch Logs 
 finding says which regions' events its log group sees (later CIS versions require a multi-region
 trail). Global service events (IAM, console sign-ins) reach a single-region trail only when it
 includes them; without them 3.2, 3.3, 3.4 and 3.6 cannot alarm, so such a trail does not count
-for those four. A trail that is not logging delivers nothing and does not count.
+for those four. A trail that is not logging delivers nothing and does not count, nor does one
+whose event selectors leave out events the recommendation counts (write-only selectors drop the
+refused reads of 3.1; excluding kms.amazonaws.com drops 3.7): the selectors are read against the
+same corpus the filters are judged on.
 
 The account complies when any trail has the whole chain. Otherwise every trail's finding names
 the first link missing on its most complete path, and an account where no logging trail sends
@@ -22,7 +25,7 @@ one that works.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -332,6 +335,73 @@ def _sees(trail: Trail) -> str:
             "a multi-region trail")
 
 
+# What a trail's event selectors let through ------------------------------------------------------
+
+Event = Mapping[str, Any]
+_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "Equals": str.__eq__, "StartsWith": str.startswith, "EndsWith": str.endswith}
+# The advanced selector fields a management-event selector can use that a CloudTrail event
+# answers by itself; any other field cannot be judged against the corpus.
+_EVENT_FIELDS = frozenset({"eventCategory", "readOnly", "eventSource", "eventName", "eventType"})
+
+
+def _is_read(event: Event) -> bool:
+    # CloudTrail marks reads readOnly=true; the corpus leaves the field out only on writes and
+    # sign-ins, which selectors treat as writes.
+    return event.get("readOnly") is True
+
+
+def _classic(selectors: Iterable[Mapping[str, Any]]) -> Callable[[Event], bool]:
+    kinds = {"All": (True, False), "ReadOnly": (True,), "WriteOnly": (False,)}
+    accepted = [(kinds.get(str(s.get("ReadWriteType", "All")), ()),
+                 set(s.get("ExcludeManagementEventSources") or ()))
+                for s in selectors if s.get("IncludeManagementEvents", True) is True]
+    return lambda event: any(_is_read(event) in reads and event.get("eventSource") not in skip
+                             for reads, skip in accepted)
+
+
+def _field_value(event: Event, field: str) -> str:
+    if field == "eventCategory":
+        return "Management"  # every event the corpus holds is a management event
+    if field == "readOnly":
+        return "true" if _is_read(event) else "false"
+    return str(event.get(field, ""))
+
+
+def _field_matches(field_selector: Mapping[str, Any], value: str) -> bool:
+    wanted = [(_TESTS[op], v) for op in _TESTS for v in field_selector.get(op) or ()]
+    unwanted = [(_TESTS[op], v) for op in _TESTS for v in field_selector.get(f"Not{op}") or ()]
+    if wanted and not any(test(value, str(v)) for test, v in wanted):
+        return False
+    return not any(test(value, str(v)) for test, v in unwanted)
+
+
+def _advanced(selectors: Iterable[Mapping[str, Any]]) -> Callable[[Event], bool]:
+    """Raises ValueError naming a field no event answers (then the trail cannot be judged)."""
+    management = []
+    for selector in selectors:
+        fields = list(selector.get("FieldSelectors") or ())
+        category = next((f for f in fields if f.get("Field") == "eventCategory"), {})
+        if not _field_matches(category, "Management"):
+            continue  # a data-event selector: it records no management event
+        for field_selector in fields:
+            if field_selector.get("Field") not in _EVENT_FIELDS:
+                raise ValueError(
+                    f"advanced event selector field {field_selector.get('Field')!r}")
+        management.append(fields)
+    return lambda event: any(all(_field_matches(f, _field_value(event, str(f["Field"])))
+                                 for f in fields) for fields in management)
+
+
+def _left_out(rec_id: str, state: Mapping[str, Any]) -> list[str]:
+    """Labels of the events 3.x counts that the trail's event selectors do not record."""
+    advanced, classic = state.get("AdvancedEventSelectors"), state.get("EventSelectors")
+    if not advanced and not classic:
+        return []  # no selector at all: CloudTrail records every management event
+    records = _advanced(advanced) if advanced else _classic(classic or ())
+    return [e.label for e in CORPUS[rec_id] if e.required and not records(e.event)]
+
+
 def _trail_path(rec_id: str, trail: Trail, setup: AlarmSetup) -> Path:
     scope = _scope(trail)
     state, missing = setup.trails.state(trail)
@@ -342,6 +412,14 @@ def _trail_path(rec_id: str, trail: Trail, setup: AlarmSetup) -> Path:
     arn = str(trail.get("CloudWatchLogsLogGroupArn") or "")
     if not arn:
         return Path(False, f"{scope} and logging, but not sent to CloudWatch Logs", TRAIL)
+    try:
+        left_out = _left_out(rec_id, state)
+    except ValueError as exc:
+        return Path(None, f"could not evaluate: {exc} cannot be read against events", LOG_GROUP)
+    if left_out:
+        more = f" (and {len(left_out) - 1} more)" if len(left_out) > 1 else ""
+        return Path(False, f"{scope} and logging, but its event selectors do not record events "
+                           f"{rec_id} counts, such as {left_out[0]}{more}", LOG_GROUP)
     if rec_id in GLOBAL_EVENTS and trail.get("IsMultiRegionTrail") is not True \
             and trail.get("IncludeGlobalServiceEvents") is False:
         return Path(False, f"{scope}: the IAM and console sign-in events {rec_id} alarms on "
