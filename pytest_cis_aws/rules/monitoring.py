@@ -522,6 +522,13 @@ def subscriber_evidence(topics: Mapping[str, Iterable[str]], unread: Mapping[str
     return unread_regions(unread) + [_topic_evidence(t, subscriptions, used) for t in everything]
 
 
+def incomplete_review(evidence: list[Finding], subscriptions: Mapping[str, Part]) -> list[Finding]:
+    """The evidence a reviewer would be missing: regions whose topics, and topics whose
+    subscriptions, could not be read. A review of the rest would look complete and is not."""
+    return [f for f in evidence if f.resource.startswith("region ")
+            or "error" in (subscriptions.get(f.resource) or {})]
+
+
 def review_reason(evidence: list[Finding], used: Mapping[str, list[str]],
                   subscriptions: Mapping[str, Part]) -> str:
     """The manual outcome of 3.15: what to review, and the alarm topics nobody would hear."""
