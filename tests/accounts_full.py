@@ -17,7 +17,7 @@ import accounts_iam
 import accounts_logging
 import accounts_monitoring as mon
 import accounts_networking
-from test_metric_filters import Rewrite, rewrite
+from test_metric_filters import rewrite
 
 US, EU = "us-east-1", "eu-west-1"
 REGIONS_ARG = f"--cis-regions={US},{EU}"
@@ -51,7 +51,7 @@ def _alarm_chains(client: Callable[..., Any]) -> None:
         if rec_id == "3.7":
             pattern = mon.PRINTED_3_7
         elif rec_id == "3.3":
-            pattern = rewrite(rec_id, Rewrite(and_to_or=True))
+            pattern = mon.WIDER_3_3
         mon.chain(client, rec_id, pattern, [alarms_eu if number % 3 else alarms_us],
                   math=number % 2 == 1)
 

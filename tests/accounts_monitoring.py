@@ -1,5 +1,6 @@
 """Two monitoring account states, in us-east-1 and eu-west-1, for end-to-end runs: one that
-complies with 3.1–3.14, one where each of 3.1–3.11 misses a different link of its chain.
+complies with 3.1–3.14, one where each of 3.1–3.11 and 3.13 misses a different link of its chain
+(or its filter is no longer the same alarm), and 3.12 passes on a single-region trail.
 
 moto stores metric filter patterns verbatim and never evaluates them (moto_coverage.md G11): the
 plugin judges them itself. moto confirms every subscription at once (G12); the recipe below makes
@@ -31,6 +32,12 @@ PRINTED_3_7 = ("{($eventSource = kms.amazonaws.com) && "
 PRINTED_3_11 = REFERENCE_PATTERNS["3.11"].replace(" || ($.eventName = ReplaceNetworkAclEntry)", "")
 # 3.2 as the notes after 3.3 print it: inverted, it counts sign-ins *with* MFA.
 NOTES_3_2 = '{ $.eventName = "ConsoleLogin" && $.additionalEventData.MFAUsed != "No" }'
+# 3.3 without the service exclusions: wider, but still about root: counts, with a note.
+WIDER_3_3 = '{ $.userIdentity.type = "Root" }'
+# An alarm on everything says nothing: it covers every event and fails.
+CATCH_ALL = '{ $.eventName = "*" }'
+# 3.13 on successful changes only: narrower than the benchmark's, it misses a refused attempt.
+NARROWER_3_13 = "{ (" + REFERENCE_PATTERNS["3.13"].strip()[1:-1] + ") && $.errorCode NOT EXISTS }"
 
 
 # moto recipe ------------------------------------------------------------------------------------
@@ -117,7 +124,7 @@ def compliant(client: Callable[..., Any]) -> None:
     for number, rec_id in enumerate(RECS):
         pattern = rewrite(rec_id, STYLES[number % len(STYLES)])
         if rec_id == "3.3":
-            pattern = rewrite(rec_id, Rewrite(and_to_or=True))  # wider: counts, with a note
+            pattern = WIDER_3_3
         if rec_id == "3.7":
             pattern = PRINTED_3_7
         chain(client, rec_id, pattern, [alarms_eu if number % 3 else alarms_us],
@@ -134,8 +141,8 @@ def noncompliant(client: Callable[..., Any]) -> None:
     deleted = f"arn:aws:sns:{US}:{ACCOUNT}:deleted"
     reference = dict(REFERENCE_PATTERNS)
 
-    # 3.1: the whole chain, but on the log group of a single-region trail.
-    chain(client, "3.1", reference["3.1"], [alarms], region=EU, log_group="local")
+    # 3.1: the whole chain, but its filter matches every event.
+    chain(client, "3.1", CATCH_ALL, [alarms])
     chain(client, "3.2", NOTES_3_2, [alarms])
     metric_filter(client, US, "cloudtrail", "3.3", reference["3.3"])  # and no alarm
     chain(client, "3.4", reference["3.4"].replace("($.eventName=DeleteGroupPolicy) || ", ""),
@@ -147,13 +154,18 @@ def noncompliant(client: Callable[..., Any]) -> None:
     chain(client, "3.9", reference["3.9"], [alarms], enabled=False)
     chain(client, "3.10", reference["3.10"], [deleted])
     chain(client, "3.11", PRINTED_3_11, [alarms])
-    for rec_id in ("3.12", "3.13", "3.14"):
-        chain(client, rec_id, reference[rec_id], [alarms])
+    # 3.12: the whole chain on the log group of the single-region trail: counts (v1.1.0).
+    chain(client, "3.12", reference["3.12"], [topic(client, EU, "cis-alarms-eu",
+                                                    "secops@example.com")],
+          region=EU, log_group="local")
+    chain(client, "3.13", NARROWER_3_13, [alarms])
+    chain(client, "3.14", reference["3.14"], [alarms])
 
 
 # The outcome each check must reach on each account under moto.
 EXPECTED = {
-    **{rec: ("passed", "failed") for rec in RECS[:11]},
-    **{rec: ("passed", "passed") for rec in RECS[11:]},
+    **{rec: ("passed", "failed") for rec in RECS},
+    "3.12": ("passed", "passed"),
+    "3.14": ("passed", "passed"),
     "3.15": ("skipped", "skipped"),
 }

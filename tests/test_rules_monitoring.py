@@ -158,17 +158,51 @@ def test_a_pattern_missing_one_alternative_fails_naming_it(rec_id: str) -> None:
     assert dropped.strip("*") in reason
 
 
+@pytest.mark.parametrize("mode", ["covers", "equivalent"])
 @pytest.mark.parametrize("rec_id", WITH_AND)
-def test_and_turned_into_or_passes_with_a_note_unless_equivalence_is_asked(rec_id: str) -> None:
+def test_and_turned_into_or_would_alarm_on_routine_activity_and_fails(rec_id: str,
+                                                                     mode: Mode) -> None:
     inventory = chain(rec_id, rewrite(rec_id, Rewrite(and_to_or=True)))
-    ok, reason = only(judged(rec_id, inventory))
-    assert ok is True
-    assert reason.startswith(passing_reason(rec_id) + f"; note: filter {metric(rec_id)}: "
-                             "wider than the benchmark: also matches ")
-    ok, reason = only(judged(rec_id, inventory, mode="equivalent"))
+    ok, reason = only(judged(rec_id, inventory, mode=mode))
     assert ok is False
     assert reason.startswith(f"no metric filter on log group cloudtrail (us-east-1) matches: "
-                             f"closest is filter {metric(rec_id)}: wider than the benchmark")
+                             f"closest is filter {metric(rec_id)}: would alarm on routine "
+                             "activity, such as ")
+
+
+@pytest.mark.parametrize("pattern", ['{ $.eventName = "*" }', "{ $.eventName = * }"])
+@pytest.mark.parametrize("rec_id", RECS)
+def test_a_catch_all_filter_with_the_whole_chain_fails(rec_id: str, pattern: str) -> None:
+    ok, reason = only(judged(rec_id, chain(rec_id, pattern)))
+    assert ok is False
+    assert f"closest is filter {metric(rec_id)}: would alarm on routine activity, such as " \
+        in reason
+
+
+def test_a_wider_but_specific_filter_passes_with_a_note_unless_equivalence_is_asked() -> None:
+    wider = '{ ($.errorCode = "*Unauthorized*") || ($.errorCode = "AccessDenied*") }'
+    ok, reason = only(judged("3.1", chain("3.1", wider)))
+    assert (ok, reason) == (True, passing_reason("3.1") + "; note: filter cis-3-1: wider than "
+                            "the benchmark: also matches UnauthorizedException (an IoT refusal "
+                            "worded otherwise)")
+    ok, reason = only(judged("3.1", chain("3.1", wider), mode="equivalent"))
+    assert ok is False
+    assert reason.endswith("closest is filter cis-3-1: wider than the benchmark: also matches "
+                           "UnauthorizedException (an IoT refusal worded otherwise)")
+
+
+def test_a_3_1_filter_of_a_later_cis_version_fails_saying_why() -> None:
+    later = ('{ (($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*")) '
+             '&& ($.sourceIPAddress != "delivery.logs.amazonaws.com") '
+             '&& ($.eventName != "HeadBucket") }')
+    ok, reason = only(judged("3.1", chain("3.1", later)))
+    assert ok is False
+    assert reason.endswith(
+        "closest is filter cis-3-1: misses: AccessDenied (S3 HeadBucket), AccessDenied (S3 "
+        "GetBucketAcl by delivery.logs.amazonaws.com, AWSService) [AccessDenied (S3 HeadBucket): "
+        "v1.1.0 counts it; later CIS versions exclude HeadBucket on purpose; AccessDenied (S3 "
+        "GetBucketAcl by delivery.logs.amazonaws.com, AWSService): v1.1.0 counts it; later CIS "
+        "versions exclude calls from delivery.logs.amazonaws.com on purpose]")
 
 
 def test_a_pattern_read_with_a_liberty_passes_and_says_so() -> None:
@@ -197,14 +231,30 @@ def test_the_closest_filter_explains_the_miss() -> None:
     ])})
     assert only(judged("3.4", inventory)) == (False, (
         "no metric filter on log group cloudtrail (us-east-1) matches: closest is filter nearly: "
-        "misses: DeleteGroupPolicy"))
+        "misses: DeleteGroupPolicy (IAM user)"))
+
+
+@pytest.mark.parametrize(("rec_id", "named"), [("3.4", "nearly"), ("3.1", "everything")])
+def test_beside_a_catch_all_the_closest_filter_is_the_one_written_for_the_recommendation(
+        rec_id: str, named: str) -> None:
+    near, _ = without_first_alternative("3.4")
+    inventory = Inventory(filters={GROUP.arn: value([
+        log_filter(rec_id, '{ $.eventName = "*" }', name="everything"),
+        log_filter(rec_id, near, name="nearly"),
+    ])})
+    ok, reason = only(judged(rec_id, inventory))
+    assert ok is False
+    said = {"nearly": "misses: DeleteGroupPolicy (IAM user)",
+            "everything": "would alarm on routine activity, such as "}[named]
+    assert reason.startswith("no metric filter on log group cloudtrail (us-east-1) matches: "
+                             f"closest is filter {named}: {said}")
 
 
 # The log group --------------------------------------------------------------------------------
 
 def test_the_right_filter_on_a_log_group_no_trail_sends_to_fails() -> None:
     elsewhere = LogGroup("aws", US, ACCOUNT, "unused")
-    inventory = Inventory(filters={GROUP.arn: value([log_filter("3.5", name="other")]),
+    inventory = Inventory(filters={GROUP.arn: value([log_filter("3.14", name="other")]),
                                    **chain("3.1", group=elsewhere).filters})
     assert only(judged("3.1", inventory)) == (False, (
         "no metric filter on log group cloudtrail (us-east-1) matches: none of its 1 filter "
@@ -384,22 +434,78 @@ def test_an_unreadable_trail_makes_the_others_failures_unknown() -> None:
 
 
 @pytest.mark.parametrize(("trails", "said"), [
-    (account(trail("local", multi=False)), "single-region trail"),
+    (account(trail("local", multi=False), logging=False),
+     "single-region (us-east-1), but not logging"),
     (account(trail("stopped"), logging=False), "multi-region, but not logging"),
     (account(trail("unwatched", group=None)),
      "multi-region and logging, but not sent to CloudWatch Logs"),
-], ids=["single-region", "not-logging", "no-log-group"])
+], ids=["single-region-not-logging", "not-logging", "no-log-group"])
 def test_a_trail_that_cannot_start_the_chain_fails(trails: Trails, said: str) -> None:
     found = judged("3.14", chain("3.14"), trails_of=trails)
     assert [(f.compliant, f.reason) for f in found] == [
-        (False, said), (False, "no multi-region logging trail sends to CloudWatch Logs")]
+        (False, said), (False, "no logging trail sends to CloudWatch Logs")]
     assert found[1].resource == f"account {ACCOUNT}"
 
 
 def test_no_trail_at_all_fails() -> None:
     found = judged("3.1", chain("3.1"), trails_of=Trails.of({US: [], EU: []}))
     assert [(f.resource, f.compliant, f.reason) for f in found] == [
-        (f"account {ACCOUNT}", False, "no multi-region logging trail sends to CloudWatch Logs")]
+        (f"account {ACCOUNT}", False, "no logging trail sends to CloudWatch Logs")]
+
+
+def test_no_audited_region_cannot_be_evaluated() -> None:
+    found = judged("3.1", chain("3.1"), trails_of=Trails.of({}))
+    assert [(f.resource, f.compliant, f.reason) for f in found] == [
+        (f"account {ACCOUNT}", None, rules.NO_REGION)]
+
+
+# v1.1.0 asks for "the log group configured for use with CloudTrail", not a multi-region trail.
+
+SINGLE = LogGroup("aws", EU, ACCOUNT, "local")
+
+
+def single(*, global_events: bool | None = None) -> dict[str, Any]:
+    found = trail("local", EU, multi=False, group=SINGLE)
+    if global_events is not None:
+        found["IncludeGlobalServiceEvents"] = global_events
+    return found
+
+
+@pytest.mark.parametrize("rec_id", RECS)
+def test_a_single_region_trail_with_the_whole_chain_passes_saying_what_it_sees(
+        rec_id: str) -> None:
+    inventory = chain(rec_id, group=SINGLE)
+    ok, reason = only(judged(rec_id, inventory, single(global_events=True)))
+    assert ok is True
+    assert reason == passing_reason(rec_id).replace("cloudtrail (us-east-1)", "local (eu-west-1)") \
+        + ("; note: local is a single-region trail: its log group sees the events of eu-west-1 "
+           "and global services (IAM, STS, console sign-in) only; v1.1.0 asks for the log group "
+           "of a trail, later CIS versions require a multi-region trail")
+
+
+@pytest.mark.parametrize("rec_id", RECS)
+def test_a_single_region_trail_without_global_events_cannot_alarm_on_iam_or_sign_ins(
+        rec_id: str) -> None:
+    ok, reason = only(judged(rec_id, chain(rec_id, group=SINGLE), single(global_events=False)))
+    if rec_id in rules.GLOBAL_EVENTS:
+        assert (ok, reason) == (False, (
+            f"single-region (eu-west-1), without global service events: the IAM and console "
+            f"sign-in events {rec_id} alarms on never reach its log group"))
+    else:
+        assert ok is True
+        assert reason.endswith("its log group sees the events of eu-west-1 only; v1.1.0 asks "
+                               "for the log group of a trail, later CIS versions require a "
+                               "multi-region trail")
+
+
+def test_a_multi_region_chain_beside_a_single_region_one_needs_no_note() -> None:
+    inventory = Inventory(filters={**chain("3.5").filters, **chain("3.5", group=SINGLE).filters},
+                          alarms={**chain("3.5").alarms, **chain("3.5", group=SINGLE).alarms},
+                          subscriptions=chain("3.5").subscriptions)
+    found = verdicts(judged("3.5", inventory, trail("main"), single()))
+    assert found["main"] == (True, passing_reason("3.5"))
+    assert found["local"][0] is True
+    assert "single-region trail" in found["local"][1]
 
 
 def test_no_region_read_cannot_be_evaluated() -> None:
@@ -421,12 +527,12 @@ def test_only_recommendations_with_a_filter_are_judged() -> None:
 
 # What is read ---------------------------------------------------------------------------------
 
-def test_log_groups_are_those_of_multi_region_logging_trails_in_the_account() -> None:
+def test_log_groups_are_those_of_logging_trails_in_the_account() -> None:
     foreign = LogGroup("aws", US, OTHER_ACCOUNT, "org")
-    trails = account(trail("a"), trail("b"), trail("local", multi=False, group=LogGroup(
-        "aws", EU, ACCOUNT, "local")), trail("org", group=foreign), trail("none", group=None),
-        trail("odd", group="not-an-arn"))
-    assert rules.log_groups(trails, ACCOUNT) == [GROUP]
+    trails = account(trail("a"), trail("b"), trail("local", multi=False, group=SINGLE),
+                     trail("org", group=foreign), trail("none", group=None),
+                     trail("odd", group="not-an-arn"))
+    assert rules.log_groups(trails, ACCOUNT) == [SINGLE, GROUP]
     assert rules.log_groups(account(trail("a"), logging=False), ACCOUNT) == []
     assert rules.alarm_regions([GROUP, LogGroup("aws", EU, ACCOUNT, "x"), GROUP]) == [EU, US]
 
@@ -500,6 +606,11 @@ def test_every_topic_is_listed_with_its_subscribers_and_unheard_alarm_topics_fla
         "review the subscribers of 3 SNS topics (listed in the findings): each endpoint should "
         "be one that ought to receive these messages; monitoring alarms notify topics with no "
         "confirmed subscriber: quiet")
+    # What could not be read makes the review incomplete: the check ends in error, not manual.
+    assert [f.resource for f in rules.incomplete_review(evidence, subscriptions)] == [
+        "region ap-south-1", central]
+    assert rules.incomplete_review([f for f in evidence if f.resource in (TOPIC, quiet)],
+                                   subscriptions) == []
 
 
 def test_a_topic_without_subscriptions_says_so() -> None:
@@ -508,3 +619,70 @@ def test_a_topic_without_subscriptions_says_so() -> None:
     assert rules.review_reason([found], {}, {TOPIC: value([])}) == (
         "review the subscribers of 1 SNS topic (listed in the findings): each endpoint should be "
         "one that ought to receive these messages")
+
+
+# What the trail records: its event selectors decide which events reach the log group ---------
+
+def selecting(**state: Any) -> Trails:
+    main = trail("main")
+    return Trails.of({US: [main]}, {}, {main["TrailARN"]: {"status": {"IsLogging": True},
+                                                           **state}})
+
+
+def management(*fields: dict[str, Any]) -> dict[str, Any]:
+    return {"Name": "management", "FieldSelectors": [
+        {"Field": "eventCategory", "Equals": ["Management"]}, *fields]}
+
+
+WRITES_ONLY = {"EventSelectors": [{"ReadWriteType": "WriteOnly",
+                                   "IncludeManagementEvents": True}]}
+
+
+@pytest.mark.parametrize(("state", "rec_id", "said"), [
+    (WRITES_ONLY, "3.1", "Client.UnauthorizedOperation (EC2 DescribeInstances: a console read) "
+                         "(and 3 more)"),
+    (WRITES_ONLY, "3.3", "root DescribeInstances with an access key (eu-west-1)"),
+    ({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": False}]}, "3.4",
+     "DeleteGroupPolicy (IAM user) (and 16 more)"),
+    ({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True,
+                          "ExcludeManagementEventSources": ["kms.amazonaws.com"]}]}, "3.7",
+     "DisableKey (IAM user, eu-west-1) (and 6 more)"),
+    ({"AdvancedEventSelectors": [management({"Field": "readOnly", "Equals": ["false"]})]},
+     "3.1", "Client.UnauthorizedOperation (EC2 DescribeInstances: a console read) (and 3 more)"),
+    ({"AdvancedEventSelectors": [management(
+        {"Field": "eventSource", "NotEquals": ["kms.amazonaws.com"]})]}, "3.7",
+     "DisableKey (IAM user, eu-west-1) (and 6 more)"),
+    ({"AdvancedEventSelectors": [{"Name": "data", "FieldSelectors": [
+        {"Field": "eventCategory", "Equals": ["Data"]},
+        {"Field": "resources.type", "Equals": ["AWS::S3::Object"]}]}]}, "3.5",
+     "CreateTrail through CloudFormation (invokedBy) (and 7 more)"),
+], ids=["write-only-3.1", "write-only-3.3", "no-management", "kms-excluded",
+        "advanced-write-only", "advanced-kms-excluded", "data-events-only"])
+def test_a_trail_whose_selectors_drop_counted_events_does_not_count(
+        state: dict[str, Any], rec_id: str, said: str) -> None:
+    found = judged(rec_id, chain(rec_id), trails_of=selecting(**state))
+    assert [(f.compliant, f.reason) for f in found] == [(False, (
+        f"multi-region and logging, but its event selectors do not record events {rec_id} "
+        f"counts, such as {said}"))]
+
+
+@pytest.mark.parametrize(("state", "rec_id"), [
+    (WRITES_ONLY, "3.4"),
+    ({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True,
+                          "ExcludeManagementEventSources": ["kms.amazonaws.com"]}]}, "3.10"),
+    ({"EventSelectors": [], "AdvancedEventSelectors": []}, "3.1"),
+    ({"AdvancedEventSelectors": [management()]}, "3.1"),
+], ids=["write-only-3.4", "kms-excluded-3.10", "no-selectors", "all-management"])
+def test_selectors_that_keep_every_counted_event_do_not_matter(state: dict[str, Any],
+                                                               rec_id: str) -> None:
+    found = judged(rec_id, chain(rec_id), trails_of=selecting(**state))
+    assert [(f.compliant, f.reason) for f in found] == [(True, passing_reason(rec_id))]
+
+
+def test_a_selector_field_no_event_answers_cannot_be_evaluated() -> None:
+    state = {"AdvancedEventSelectors": [management(
+        {"Field": "userIdentity.arn", "NotStartsWith": ["arn:aws:sts::123456789012:assumed"]})]}
+    found = judged("3.1", chain("3.1"), trails_of=selecting(**state))
+    assert [(f.compliant, f.reason) for f in found] == [(None, (
+        "could not evaluate: advanced event selector field 'userIdentity.arn' cannot be read "
+        "against events"))]

@@ -2,18 +2,30 @@
 
 Each of 3.1–3.14 follows one chain from a trail to a person:
 
-    multi-region logging trail → its CloudWatch Logs group (own region and account)
+    logging trail → its CloudWatch Logs group (own region and account)
     → a metric filter whose pattern catches what the benchmark asks (judged by meaning)
     → the filter's metric → an alarm on it → the alarm's SNS topic → a confirmed subscription
 
+v1.1.0 starts the chain at "the log group configured for use with CloudTrail" (audit step 1),
+not at a multi-region trail: a single-region trail that logs to CloudWatch Logs counts, and the
+finding says which regions' events its log group sees (later CIS versions require a multi-region
+trail). Global service events (IAM, console sign-ins) reach a single-region trail only when it
+includes them; without them 3.2, 3.3, 3.4 and 3.6 cannot alarm, so such a trail does not count
+for those four. A trail that is not logging delivers nothing and does not count, nor does one
+whose event selectors leave out events the recommendation counts (write-only selectors drop the
+refused reads of 3.1; excluding kms.amazonaws.com drops 3.7): the selectors are read against the
+same corpus the filters are judged on.
+
 The account complies when any trail has the whole chain. Otherwise every trail's finding names
-the first link missing on its most complete path. Data that could not be read on a path makes the
-verdict unknown unless another trail passes: a path we cannot see may be the one that works.
+the first link missing on its most complete path, and an account where no logging trail sends
+to CloudWatch Logs fails (there is nothing to alarm on: not a pass). Data that could not be read
+on a path makes the verdict unknown unless another trail passes: a path we cannot see may be the
+one that works.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -28,7 +40,11 @@ Part = Mapping[str, Any]  # {"value": ...} or {"error": DataUnavailable.to_dict(
 ALARMED = tuple(f"3.{n}" for n in range(1, 15))
 MODES: tuple[Mode, ...] = ("covers", "equivalent")
 PENDING = "PendingConfirmation"  # the SubscriptionArn of a subscription nobody confirmed yet
-NO_CHAIN_START = "no multi-region logging trail sends to CloudWatch Logs"
+NO_CHAIN_START = "no logging trail sends to CloudWatch Logs"
+NO_REGION = "no region's trails were listed, so no chain could be followed"
+# The recommendations whose events come from global services (IAM, console sign-in): a
+# single-region trail sees them only with IncludeGlobalServiceEvents.
+GLOBAL_EVENTS = frozenset({"3.2", "3.3", "3.4", "3.6"})
 
 
 def filter_match_mode(raw: str | None) -> Mode:
@@ -122,12 +138,11 @@ def _on_metric(alarm: Mapping[str, Any], metric: tuple[str, str]) -> bool:
 
 def _starts_chain(trail: Trail, trails: Trails) -> bool:
     state, _ = trails.state(trail)
-    return (trail.get("IsMultiRegionTrail") is True and state is not None
-            and state.get("status", {}).get("IsLogging") is True)
+    return state is not None and state.get("status", {}).get("IsLogging") is True
 
 
 def log_groups(trails: Trails, account: str) -> list[LogGroup]:
-    """The log groups to read: those of multi-region logging trails, in the audited account."""
+    """The log groups to read: those of logging trails (any scope), in the audited account."""
     found = set()
     for trail in trails.trails:
         group = LogGroup.parse(str(trail.get("CloudWatchLogsLogGroupArn") or ""))
@@ -260,13 +275,26 @@ def _judge(rec_id: str, pattern: str, mode: Mode) -> FilterJudgement:
 
 
 def _closest(rec_id: str, judged: list[tuple[Mapping[str, Any], FilterJudgement]]) -> str:
-    """The filter nearest to counting, and what it lacks; or that none comes near."""
-    log_filter, judgement = min(judged, key=lambda pair: (
-        pair[1].error is not None, len(pair[1].missed), len(pair[1].extra)))
+    """The filter nearest to counting, and what it lacks; or that none comes near.
+
+    A specific filter (no routine match) that misses at most half the counted events is taken
+    for the recommendation's own; otherwise a filter that would alarm on routine activity (a
+    catch-all) explains the verdict better than one written for another recommendation.
+    """
     required = sum(1 for event in CORPUS[rec_id] if event.required)
-    if judgement.error is None and len(judgement.missed) == required:
+    read = [(f, j) for f, j in judged if j.error is None]
+    specific = [(f, j) for f, j in read if not j.routine and len(j.missed) < required]
+    noisy = [(f, j) for f, j in read if j.routine]
+    best = min(specific, key=lambda pair: (len(pair[1].missed), len(pair[1].extra)),
+               default=None)
+    if noisy and (best is None or 2 * len(best[1].missed) > required):
+        best = min(noisy, key=lambda pair: (len(pair[1].missed), len(pair[1].routine)))
+    if best is None and len(read) < len(judged):
+        best = next((f, j) for f, j in judged if j.error is not None)
+    if best is None:
         return (f"none of its {_plural(len(judged), 'filter')} catches any event the "
                 "benchmark's pattern catches")
+    log_filter, judgement = best
     return f"closest is filter {log_filter.get('filterName')}: {judgement.note}"
 
 
@@ -287,24 +315,125 @@ def _log_group_path(rec_id: str, group: LogGroup, setup: AlarmSetup) -> Path:
                  otherwise=Path(False, f"no metric filter on {group} matches", LOG_GROUP))
 
 
+def _scope(trail: Trail) -> str:
+    """Which regions' events the trail's log group receives."""
+    if trail.get("IsMultiRegionTrail") is True:
+        return "multi-region"
+    home = trail.get("HomeRegion")
+    if trail.get("IncludeGlobalServiceEvents") is False:
+        return f"single-region ({home}), without global service events"
+    return f"single-region ({home})"
+
+
+def _sees(trail: Trail) -> str:
+    """The note of a single-region trail's chain: what its alarms can see."""
+    home = trail.get("HomeRegion")
+    seen = f"{home} only" if trail.get("IncludeGlobalServiceEvents") is False else \
+        f"{home} and global services (IAM, STS, console sign-in) only"
+    return (f"note: {_trail_name(trail)} is a single-region trail: its log group sees the events "
+            f"of {seen}; v1.1.0 asks for the log group of a trail, later CIS versions require "
+            "a multi-region trail")
+
+
+# What a trail's event selectors let through ------------------------------------------------------
+
+Event = Mapping[str, Any]
+_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "Equals": str.__eq__, "StartsWith": str.startswith, "EndsWith": str.endswith}
+# The advanced selector fields a management-event selector can use that a CloudTrail event
+# answers by itself; any other field cannot be judged against the corpus.
+_EVENT_FIELDS = frozenset({"eventCategory", "readOnly", "eventSource", "eventName", "eventType"})
+
+
+def _is_read(event: Event) -> bool:
+    # CloudTrail marks reads readOnly=true; the corpus leaves the field out only on writes and
+    # sign-ins, which selectors treat as writes.
+    return event.get("readOnly") is True
+
+
+def _classic(selectors: Iterable[Mapping[str, Any]]) -> Callable[[Event], bool]:
+    kinds = {"All": (True, False), "ReadOnly": (True,), "WriteOnly": (False,)}
+    accepted = [(kinds.get(str(s.get("ReadWriteType", "All")), ()),
+                 set(s.get("ExcludeManagementEventSources") or ()))
+                for s in selectors if s.get("IncludeManagementEvents", True) is True]
+    return lambda event: any(_is_read(event) in reads and event.get("eventSource") not in skip
+                             for reads, skip in accepted)
+
+
+def _field_value(event: Event, field: str) -> str:
+    if field == "eventCategory":
+        return "Management"  # every event the corpus holds is a management event
+    if field == "readOnly":
+        return "true" if _is_read(event) else "false"
+    return str(event.get(field, ""))
+
+
+def _field_matches(field_selector: Mapping[str, Any], value: str) -> bool:
+    wanted = [(_TESTS[op], v) for op in _TESTS for v in field_selector.get(op) or ()]
+    unwanted = [(_TESTS[op], v) for op in _TESTS for v in field_selector.get(f"Not{op}") or ()]
+    if wanted and not any(test(value, str(v)) for test, v in wanted):
+        return False
+    return not any(test(value, str(v)) for test, v in unwanted)
+
+
+def _advanced(selectors: Iterable[Mapping[str, Any]]) -> Callable[[Event], bool]:
+    """Raises ValueError naming a field no event answers (then the trail cannot be judged)."""
+    management = []
+    for selector in selectors:
+        fields = list(selector.get("FieldSelectors") or ())
+        category = next((f for f in fields if f.get("Field") == "eventCategory"), {})
+        if not _field_matches(category, "Management"):
+            continue  # a data-event selector: it records no management event
+        for field_selector in fields:
+            if field_selector.get("Field") not in _EVENT_FIELDS:
+                raise ValueError(
+                    f"advanced event selector field {field_selector.get('Field')!r}")
+        management.append(fields)
+    return lambda event: any(all(_field_matches(f, _field_value(event, str(f["Field"])))
+                                 for f in fields) for fields in management)
+
+
+def _left_out(rec_id: str, state: Mapping[str, Any]) -> list[str]:
+    """Labels of the events 3.x counts that the trail's event selectors do not record."""
+    advanced, classic = state.get("AdvancedEventSelectors"), state.get("EventSelectors")
+    if not advanced and not classic:
+        return []  # no selector at all: CloudTrail records every management event
+    records = _advanced(advanced) if advanced else _classic(classic or ())
+    return [e.label for e in CORPUS[rec_id] if e.required and not records(e.event)]
+
+
 def _trail_path(rec_id: str, trail: Trail, setup: AlarmSetup) -> Path:
-    if trail.get("IsMultiRegionTrail") is not True:
-        return Path(False, "single-region trail", TRAIL)
+    scope = _scope(trail)
     state, missing = setup.trails.state(trail)
     if state is None:
-        return Path(None, f"multi-region, but its status could not be read: {missing}", TRAIL)
+        return Path(None, f"{scope}, but its status could not be read: {missing}", TRAIL)
     if state.get("status", {}).get("IsLogging") is not True:
-        return Path(False, "multi-region, but not logging", TRAIL)
+        return Path(False, f"{scope}, but not logging", TRAIL)
     arn = str(trail.get("CloudWatchLogsLogGroupArn") or "")
     if not arn:
-        return Path(False, "multi-region and logging, but not sent to CloudWatch Logs", TRAIL)
+        return Path(False, f"{scope} and logging, but not sent to CloudWatch Logs", TRAIL)
+    try:
+        left_out = _left_out(rec_id, state)
+    except ValueError as exc:
+        return Path(None, f"could not evaluate: {exc} cannot be read against events", LOG_GROUP)
+    if left_out:
+        more = f" (and {len(left_out) - 1} more)" if len(left_out) > 1 else ""
+        return Path(False, f"{scope} and logging, but its event selectors do not record events "
+                           f"{rec_id} counts, such as {left_out[0]}{more}", LOG_GROUP)
+    if rec_id in GLOBAL_EVENTS and trail.get("IsMultiRegionTrail") is not True \
+            and trail.get("IncludeGlobalServiceEvents") is False:
+        return Path(False, f"{scope}: the IAM and console sign-in events {rec_id} alarms on "
+                           "never reach its log group", LOG_GROUP)
     group = LogGroup.parse(arn)
     if group is None:
         return Path(None, f"could not evaluate: unreadable log group ARN {arn}", LOG_GROUP)
     if group.account != setup.account:
         return Path(None, f"could not evaluate: sends to {group} in account {group.account}, "
                           f"not the audited account {setup.account}", LOG_GROUP)
-    return _log_group_path(rec_id, group, setup)
+    path = _log_group_path(rec_id, group, setup)
+    if path.ok and trail.get("IsMultiRegionTrail") is not True:
+        return replace(path, notes=(*path.notes, _sees(trail)))
+    return path
 
 
 # 3.1 - 3.14 -------------------------------------------------------------------------------------
@@ -325,6 +454,9 @@ def alarmed(rec_id: str, setup: AlarmSetup) -> list[Finding]:
     """
     if rec_id not in ALARMED:
         raise KeyError(f"no alarm recommendation {rec_id!r}; known: 3.1 … 3.14")
+    if not setup.trails.read_regions and not setup.trails.unread:
+        # No region was audited: an empty list of trails here is not "no trail".
+        return [Finding.unknown(account_resource(setup.account), NO_REGION)]
     judged = [(trail, _trail_path(rec_id, trail, setup)) for trail in setup.trails.trails]
     winner = next((trail for trail, path in judged if path.ok), None)
     if winner is not None:
@@ -388,6 +520,13 @@ def subscriber_evidence(topics: Mapping[str, Iterable[str]], unread: Mapping[str
     listed = {topic for region_topics in topics.values() for topic in region_topics}
     everything = sorted(listed | set(used))
     return unread_regions(unread) + [_topic_evidence(t, subscriptions, used) for t in everything]
+
+
+def incomplete_review(evidence: list[Finding], subscriptions: Mapping[str, Part]) -> list[Finding]:
+    """The evidence a reviewer would be missing: regions whose topics, and topics whose
+    subscriptions, could not be read. A review of the rest would look complete and is not."""
+    return [f for f in evidence if f.resource.startswith("region ")
+            or "error" in (subscriptions.get(f.resource) or {})]
 
 
 def review_reason(evidence: list[Finding], used: Mapping[str, list[str]],
