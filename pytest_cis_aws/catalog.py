@@ -1041,7 +1041,7 @@ _RECOMMENDATIONS: tuple[Recommendation, ...] = (
             "aws ec2 revoke-security-group-egress --group-id <default_security_group_id>"
             " --ip-permissions 'IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]'"
         ),
-        permissions=("ec2:DescribeSecurityGroups", *_REGIONS),
+        permissions=("ec2:DescribeSecurityGroups", "ec2:DescribeVpcs", *_REGIONS),
     ),
     Recommendation(
         id="4.5",

@@ -74,6 +74,11 @@ def peer(ec2: Any, requester: str, accepter: str, route_to: str) -> str:
     return pcx
 
 
+def bastion(ec2: Any, vpc_id: str) -> str:
+    return group(ec2, vpc_id, "bastion",
+                 {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": WORLD4})
+
+
 def compliant(client: Any) -> None:
     client("s3", US).create_bucket(Bucket=FLOW_BUCKET)
     us, eu = client("ec2", US), client("ec2", EU)
@@ -84,7 +89,9 @@ def compliant(client: Any) -> None:
           tcp(0, 21), tcp(23, 3388), tcp(3390, 65535),  # ranges that stop just short
           {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
            "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},  # SSH from inside only
-          {"IpProtocol": "udp", "FromPort": 3389, "ToPort": 3389, "IpRanges": WORLD4})
+          {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": WORLD4},  # no ports
+          {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+           "UserIdGroupPairs": [{"GroupId": bastion(us, app)}]})  # SSH from a group's members
     peer(us, app, other, "10.1.1.0/24")  # one subnet of the peer, not all of it
     close_default_groups(us)
     for found in us.describe_vpcs()["Vpcs"]:
@@ -100,12 +107,37 @@ def noncompliant(client: Any) -> None:
     group(us, app, "everything-v6", {"IpProtocol": "-1", "Ipv6Ranges": WORLD6})  # 4.1, 4.2
     group(us, app, "ssh-v6", tcp(22, 22, v4=False, v6=True))  # 4.1
     group(us, app, "rdp", tcp(3389, 3389))  # 4.2
+    group(us, app, "rdp-udp", {"IpProtocol": "udp", "FromPort": 3389, "ToPort": 3389,
+                               "IpRanges": WORLD4})  # 4.2: any protocol, not only tcp
     inside = default_group(us, app)["GroupId"]
     us.authorize_security_group_ingress(GroupId=inside, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
          "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])  # 4.4: inbound on a default group
     flow_log(us, app)  # REJECT only: enough for 4.3; the other VPCs have none
     peer(us, app, other, "10.1.0.0/16")  # the whole peer VPC: flagged for review
+
+
+def prefix_listed_ssh(client: Any) -> None:
+    """No VPC in eu-west-1; in us-east-1 one VPC, closed and logged, whose only SSH rule comes
+    from a customer prefix list (its entries are not read: 4.1 cannot pass) and no peering."""
+    client("s3", US).create_bucket(Bucket=FLOW_BUCKET)
+    us = client("ec2", US)
+    delete_default_vpc(client("ec2", EU))
+    delete_default_vpc(us)
+    app = vpc(us, "10.0.0.0/16")
+    corp = us.create_managed_prefix_list(PrefixListName="corp", MaxEntries=5,
+                                         AddressFamily="IPv4", Entries=[
+                                             {"Cidr": "0.0.0.0/0"}])["PrefixList"]["PrefixListId"]
+    group(us, app, "corp-ssh", {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                                "PrefixListIds": [{"PrefixListId": corp}]})
+    close_default_groups(us)
+    flow_log(us, app)
+
+
+def nothing(client: Any) -> None:
+    """No VPC in either region: every population is legitimately empty."""
+    delete_default_vpc(client("ec2", US))
+    delete_default_vpc(client("ec2", EU))
 
 
 # The outcome each check must reach on each account under moto.
@@ -116,3 +148,6 @@ EXPECTED = {
     "4.4": ("passed", "failed"),
     "4.5": ("skipped", "skipped"),  # manual: a person judges "least access"
 }
+# ... with no VPC at all (every population empty, each said), and with SSH from a prefix list.
+EMPTY = {f"4.{n}": "passed" for n in range(1, 6)}
+PREFIX_LISTED = {**EMPTY, "4.1": "skipped"}

@@ -16,13 +16,19 @@ def security_groups(aws: Aws, region: str) -> list[dict[str, Any]]:
                      "ec2:DescribeSecurityGroups")
 
 
+def vpcs(aws: Aws, region: str) -> list[dict[str, Any]]:
+    """The region's VPCs: shared by 4.3 (flow logs) and 4.4 (each VPC's default group)."""
+    return _paginate(aws, "ec2", "describe_vpcs", region, "Vpcs", "ec2:DescribeVpcs")
+
+
+def flow_logs(aws: Aws, region: str) -> list[dict[str, Any]]:
+    """The region's flow logs (of VPCs, subnets and interfaces alike)."""
+    return _paginate(aws, "ec2", "describe_flow_logs", region, "FlowLogs", "ec2:DescribeFlowLogs")
+
+
 def vpc_flow_logs(aws: Aws, region: str) -> dict[str, list[dict[str, Any]]]:
     """The region's VPCs and its flow logs (of VPCs, subnets and interfaces alike)."""
-    return {
-        "vpcs": _paginate(aws, "ec2", "describe_vpcs", region, "Vpcs", "ec2:DescribeVpcs"),
-        "flow_logs": _paginate(aws, "ec2", "describe_flow_logs", region, "FlowLogs",
-                               "ec2:DescribeFlowLogs"),
-    }
+    return {"vpcs": vpcs(aws, region), "flow_logs": flow_logs(aws, region)}
 
 
 def peering_routes(aws: Aws, region: str) -> dict[str, list[dict[str, Any]]]:
