@@ -128,9 +128,7 @@ def _beyond_trails(trails: Trails, account: str, what: str) -> list[Finding]:
     With no trail found, a region that could not be read may hold the (single-region) trail the
     check would judge: the outcome is unknown, not a fail.
     """
-    if trails.trails:
-        return unread_regions(trails.unread)
-    if trails.unread:
+    if trails.trails or trails.unread:
         return unread_regions(trails.unread)
     if not trails.read_regions:
         return [_no_region(account)]
