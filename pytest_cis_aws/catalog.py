@@ -979,7 +979,7 @@ _RECOMMENDATIONS: tuple[Recommendation, ...] = (
             " 'IpProtocol=<protocol>,FromPort=<from_port>,ToPort=<to_port>,"
             "IpRanges=[{CidrIp=0.0.0.0/0}]'"
         ),
-        permissions=("ec2:DescribeSecurityGroups", *_REGIONS),
+        permissions=("ec2:DescribeSecurityGroups", "ec2:GetManagedPrefixListEntries", *_REGIONS),
     ),
     Recommendation(
         id="4.2",
@@ -1001,7 +1001,7 @@ _RECOMMENDATIONS: tuple[Recommendation, ...] = (
             " 'IpProtocol=<protocol>,FromPort=<from_port>,ToPort=<to_port>,"
             "IpRanges=[{CidrIp=0.0.0.0/0}]'"
         ),
-        permissions=("ec2:DescribeSecurityGroups", *_REGIONS),
+        permissions=("ec2:DescribeSecurityGroups", "ec2:GetManagedPrefixListEntries", *_REGIONS),
     ),
     Recommendation(
         id="4.3",

@@ -19,6 +19,20 @@ def ec2_security_groups(cis_run: CisRun) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def ec2_prefix_lists(cis_run: CisRun, ec2_security_groups: dict[str, Any]) -> dict[str, Any]:
+    """Entries of every prefix list a security group's inbound rule names, per selected region:
+    {region: {"value": {prefix list id: {"value": [CIDR]} | {"error": ...}}}}."""
+    from .aws import collect_networking
+
+    def fetch(aws: Any, region: str) -> dict[str, Any]:
+        groups = ec2_security_groups.get(region, {}).get("value") or []
+        return collect_networking.prefix_list_entries(
+            aws, region, collect_networking.referenced_prefix_lists(groups))
+
+    return regional(cis_run, "ec2_prefix_lists", fetch)
+
+
+@pytest.fixture(scope="session")
 def ec2_vpcs(cis_run: CisRun) -> dict[str, Any]:
     """VPCs per selected region: one sweep shared by 4.3 and 4.4."""
     from .aws import collect_networking

@@ -74,6 +74,23 @@ def peer(ec2: Any, requester: str, accepter: str, route_to: str) -> str:
     return pcx
 
 
+def prefix_list(ec2: Any, name: str, *cidrs: str) -> str:
+    return str(ec2.create_managed_prefix_list(
+        PrefixListName=name, MaxEntries=5, AddressFamily="IPv4",
+        Entries=[{"Cidr": cidr} for cidr in cidrs])["PrefixList"]["PrefixListId"])
+
+
+def from_list(port: int, pl_id: str) -> dict[str, Any]:
+    return {"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+            "PrefixListIds": [{"PrefixListId": pl_id}]}
+
+
+def office(ec2: Any) -> list[dict[str, Any]]:
+    """SSH and RDP from a prefix list of office addresses: not the world (its entries say so)."""
+    pl_id = prefix_list(ec2, "office", "203.0.113.0/24")
+    return [from_list(22, pl_id), from_list(3389, pl_id)]
+
+
 def bastion(ec2: Any, vpc_id: str) -> str:
     return group(ec2, vpc_id, "bastion",
                  {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": WORLD4})
@@ -91,7 +108,8 @@ def compliant(client: Any) -> None:
            "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},  # SSH from inside only
           {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": WORLD4},  # no ports
           {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-           "UserIdGroupPairs": [{"GroupId": bastion(us, app)}]})  # SSH from a group's members
+           "UserIdGroupPairs": [{"GroupId": bastion(us, app)}]},  # SSH from a group's members
+          *office(us))  # SSH and RDP from the office's addresses
     peer(us, app, other, "10.1.1.0/24")  # one subnet of the peer, not all of it
     close_default_groups(us)
     for found in us.describe_vpcs()["Vpcs"]:
@@ -118,18 +136,14 @@ def noncompliant(client: Any) -> None:
 
 
 def prefix_listed_ssh(client: Any) -> None:
-    """No VPC in eu-west-1; in us-east-1 one VPC, closed and logged, whose only SSH rule comes
-    from a customer prefix list (its entries are not read: 4.1 cannot pass) and no peering."""
+    """No VPC in eu-west-1; in us-east-1 one VPC, closed and logged, no peering, whose only SSH
+    rule comes from a customer prefix list that holds 0.0.0.0/0: open to the world (4.1)."""
     client("s3", US).create_bucket(Bucket=FLOW_BUCKET)
     us = client("ec2", US)
     delete_default_vpc(client("ec2", EU))
     delete_default_vpc(us)
     app = vpc(us, "10.0.0.0/16")
-    corp = us.create_managed_prefix_list(PrefixListName="corp", MaxEntries=5,
-                                         AddressFamily="IPv4", Entries=[
-                                             {"Cidr": "0.0.0.0/0"}])["PrefixList"]["PrefixListId"]
-    group(us, app, "corp-ssh", {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-                                "PrefixListIds": [{"PrefixListId": corp}]})
+    group(us, app, "corp-ssh", from_list(22, prefix_list(us, "corp", "0.0.0.0/0")))
     close_default_groups(us)
     flow_log(us, app)
 
@@ -150,4 +164,4 @@ EXPECTED = {
 }
 # ... with no VPC at all (every population empty, each said), and with SSH from a prefix list.
 EMPTY = {f"4.{n}": "passed" for n in range(1, 6)}
-PREFIX_LISTED = {**EMPTY, "4.1": "skipped"}
+PREFIX_LISTED = {**EMPTY, "4.1": "failed"}

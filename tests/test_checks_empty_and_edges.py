@@ -1,7 +1,7 @@
 """End to end, sections 2 and 4 together (one run per account, to keep wall time low): an account
 with nothing in it, where each check says what an empty population means, and an account on the
 edges of the text (event selectors as evidence, an unreadable trail bucket, SSH from a prefix
-list)."""
+list that holds 0.0.0.0/0)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def test_an_account_on_the_edges_of_the_text(pytester: pytest.Pytester,
     run = run_checks(pytester, *ARGS)
     assert run.outcomes == {**accounts_logging.WRITE_ONLY, **accounts_networking.PREFIX_LISTED}, (
         run.result.stdout.str())
-    found, out = run.findings, run.result.stdout.str()
+    found = run.findings
     # 2.1: the selectors are shown, and the verdict is v1.1.0's.
     ((_, (ok, reason)),) = by_resource(found["2.1"]).items()
     assert ok is True and reason == (
@@ -75,9 +75,9 @@ def test_an_account_on_the_edges_of_the_text(pytester: pytest.Pytester,
     assert [f["reason"] for f in found["2.8"]] == [
         f"no customer-managed CMKs in {EU}", "not judged: disabled key",
         f"no enabled symmetric customer-managed CMK in {US} (the keys listed are not judged)"]
-    # 4.1: SSH from a prefix list can only be reviewed (its entries are not read).
-    corp = next(f for f in found["4.1"] if "corp-ssh" in f["reason"])
-    assert corp["compliant"] is True and "to review: port 22 open by tcp 22 from pl-" in (
-        corp["reason"])
-    assert "manual: 1 security group(s) let a prefix list reach port 22" in out
+    # 4.1: SSH from a prefix list that holds 0.0.0.0/0 is SSH from the world.
+    (corp,) = [f for f in found["4.1"] if f["compliant"] is False]
+    assert corp["reason"].startswith("corp-ssh in vpc-")
+    assert "port 22 open by tcp 22 from pl-" in corp["reason"]
+    assert corp["reason"].endswith(" (the list holds 0.0.0.0/0)")
     assert by_resource(found["4.2"])[f"region {EU}"] == (True, f"no security groups in {EU}")

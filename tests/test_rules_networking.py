@@ -104,22 +104,32 @@ def prefix_listed(protocol: str, low: int | None, pl: str) -> dict[str, Any]:
     return found
 
 
-def test_a_prefix_list_source_is_for_review_never_a_silent_pass() -> None:
-    groups = {US: [group("sg-pl", prefix_listed("tcp", 22, "pl-corp")),
-                   group("sg-pl-https", prefix_listed("tcp", 443, "pl-corp")),
-                   group("sg-both", prefix_listed("-1", None, "pl-x"),
+def test_a_prefix_list_source_is_judged_by_its_entries() -> None:
+    denied = DataUnavailable("ec2:GetManagedPrefixListEntries", "UnauthorizedOperation",
+                             region=US)
+    lists = {US: {"pl-corp": {"value": ["203.0.113.0/24"]},
+                  "pl-any": {"value": ["10.0.0.0/8", "::/0"]},
+                  "pl-hidden": {"error": denied.to_dict()}}}
+    groups = {US: [group("sg-corp", prefix_listed("tcp", 22, "pl-corp")),
+                   group("sg-any", prefix_listed("-1", None, "pl-any")),
+                   group("sg-hidden", prefix_listed("tcp", 22, "pl-hidden")),
+                   group("sg-hidden-https", prefix_listed("tcp", 443, "pl-hidden")),
+                   group("sg-unlisted", prefix_listed("tcp", 22, "pl-gone")),
+                   group("sg-both", prefix_listed("tcp", 22, "pl-hidden"),
                          rule("tcp", 22, v4=("0.0.0.0/0",)))]}
-    found = rules.port_open_to_world(groups, {}, rules.SSH)
-    assert verdicts(found) == {
-        "sg-pl": (True, "app in vpc-1: no inbound rule lets 0.0.0.0/0 or ::/0 reach port 22; "
-                        "to review: port 22 open by tcp 22 from pl-corp (confirm the prefix list "
-                        "holds neither 0.0.0.0/0 nor ::/0)"),
-        "sg-pl-https": (True, "app in vpc-1: no inbound rule lets 0.0.0.0/0 or ::/0 reach port 22"),
-        "sg-both": (False, "app in vpc-1: port 22 open by tcp 22 from 0.0.0.0/0; to review: "
-                           "port 22 open by all traffic from pl-x (confirm the prefix list holds "
-                           "neither 0.0.0.0/0 nor ::/0)"),
+    assert verdicts(rules.port_open_to_world(groups, {}, rules.SSH, lists)) == {
+        "sg-corp": (True, "app in vpc-1: no inbound rule lets 0.0.0.0/0 or ::/0 reach port 22"),
+        "sg-any": (False, "app in vpc-1: port 22 open by all traffic from pl-any (the list holds "
+                          "::/0)"),
+        "sg-hidden": (None, "app in vpc-1: port 22 reachable from a prefix list whose entries are "
+                            f"unknown: tcp 22 from pl-hidden ({denied})"),
+        "sg-hidden-https": (True, "app in vpc-1: no inbound rule lets 0.0.0.0/0 or ::/0 reach "
+                                  "port 22"),
+        "sg-unlisted": (None, "app in vpc-1: port 22 reachable from a prefix list whose entries "
+                              "are unknown: tcp 22 from pl-gone (its entries were not read)"),
+        # A rule known to be open fails, whatever the unknown list holds.
+        "sg-both": (False, "app in vpc-1: port 22 open by tcp 22 from 0.0.0.0/0"),
     }
-    assert [f.resource.rsplit("/", 1)[-1] for f in rules.to_review(found)] == ["sg-pl"]
 
 
 def test_udp_and_all_traffic_rules_open_the_port_too() -> None:

@@ -11,6 +11,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..errors import DataUnavailable
 from ..findings import Finding
 
 SSH = 22
@@ -115,28 +116,66 @@ def world_open_rules(group: Group, port: int) -> list[str]:
             for peer in sources(permission) if is_world(peer)]
 
 
-def prefix_list_rules(group: Group, port: int) -> list[str]:
-    """Rules that let a prefix list reach `port`. A prefix list may hold 0.0.0.0/0; its entries
-    are not read, so such a rule can only be reviewed (can fail, cannot pass)."""
-    return [describe_rule(permission, entry["PrefixListId"])
-            for permission in group.get("IpPermissions", [])
-            if reaches_port(permission, port)
-            for entry in permission.get("PrefixListIds", []) if "PrefixListId" in entry]
+PrefixLists = Mapping[str, Mapping[str, Any]]  # prefix list id -> {"value": [CIDR]} | {"error"}
+
+
+def _prefix_list(pl_id: str, lists: PrefixLists) -> tuple[list[str] | None, str]:
+    """(the list's /0 entries, or None when its entries are unknown; why they are unknown)."""
+    part = lists.get(pl_id)
+    if part is None:
+        return None, "its entries were not read"
+    if "error" in part:
+        return None, str(DataUnavailable.from_dict(part["error"]))
+    return [cidr for cidr in part["value"] if is_world(str(cidr))], ""
+
+
+def _through_prefix_lists(group: Group, port: int,
+                          lists: PrefixLists) -> tuple[list[str], list[str]]:
+    """(rules from a prefix list holding 0.0.0.0/0 or ::/0, rules from a list not read)."""
+    open_rules: list[str] = []
+    unknown: list[str] = []
+    for permission in group.get("IpPermissions", []):
+        if not reaches_port(permission, port):
+            continue
+        for entry in permission.get("PrefixListIds", []):
+            if "PrefixListId" not in entry:
+                continue
+            pl_id = entry["PrefixListId"]
+            worlds, why = _prefix_list(pl_id, lists)
+            said = describe_rule(permission, pl_id)
+            if worlds is None:
+                unknown.append(f"{said} ({why})")
+            elif worlds:
+                open_rules.append(f"{said} (the list holds {', '.join(worlds)})")
+    return open_rules, unknown
 
 
 def _where(group: Group) -> str:
     return f"{group.get('GroupName', '?')} in {group.get('VpcId') or 'no VPC'}"
 
 
-REVIEW = "to review"  # a finding's reason carries this when only a person can settle it
+def _group_finding(region: str, group: Group, port: int, lists: PrefixLists) -> Finding:
+    listed_open, listed_unknown = _through_prefix_lists(group, port, lists)
+    open_rules = world_open_rules(group, port) + listed_open
+    arn = group_arn(region, group)
+    if open_rules:
+        return Finding.of(arn, False, f"{_where(group)}: port {port} open by "
+                          + ", ".join(open_rules), region)
+    if listed_unknown:
+        # A prefix list may hold 0.0.0.0/0: with its entries unknown, so is the verdict.
+        return Finding.unknown(arn, f"{_where(group)}: port {port} reachable from a prefix list "
+                               "whose entries are unknown: " + ", ".join(listed_unknown), region)
+    return Finding.of(arn, True, f"{_where(group)}: no inbound rule lets 0.0.0.0/0 or ::/0 reach "
+                                 f"port {port}", region)
 
 
 def port_open_to_world(groups_by_region: Mapping[str, Iterable[Group]],
-                       errors: Mapping[str, Exception], port: int) -> list[Finding]:
+                       errors: Mapping[str, Exception], port: int,
+                       prefix_lists: Mapping[str, PrefixLists] | None = None) -> list[Finding]:
     """4.1 / 4.2: no security group lets 0.0.0.0/0 or ::/0 reach `port`, by any protocol.
 
     A security group as the source admits only its members: not the world. A prefix list as the
-    source is listed for review (see `to_review`).
+    source is judged by its entries (`prefix_lists`: {region: {prefix list id: entries}}).
     """
     findings = unread_regions(errors)
     if not groups_by_region and not errors:
@@ -146,22 +185,9 @@ def port_open_to_world(groups_by_region: Mapping[str, Iterable[Group]],
         if not listed:
             # Legitimately empty (every VPC has a default group, so this means no VPC).
             findings.append(_nothing_here(region, f"no security groups in {region}"))
-        for group in listed:
-            open_rules = world_open_rules(group, port)
-            reason = (f"{_where(group)}: port {port} open by " + ", ".join(open_rules)
-                      if open_rules else
-                      f"{_where(group)}: no inbound rule lets 0.0.0.0/0 or ::/0 reach port {port}")
-            listed_rules = prefix_list_rules(group, port)
-            if listed_rules:
-                reason += (f"; {REVIEW}: port {port} open by " + ", ".join(listed_rules)
-                           + " (confirm the prefix list holds neither 0.0.0.0/0 nor ::/0)")
-            findings.append(Finding.of(group_arn(region, group), not open_rules, reason, region))
+        lists = (prefix_lists or {}).get(region, {})
+        findings += [_group_finding(region, group, port, lists) for group in listed]
     return findings
-
-
-def to_review(findings: Iterable[Finding]) -> list[Finding]:
-    """Compliant findings that rest on something no data read here settles."""
-    return [f for f in findings if f.compliant is True and f"; {REVIEW}: " in f.reason]
 
 
 # 4.3 --------------------------------------------------------------------------------------------
