@@ -981,7 +981,7 @@ _RECOMMENDATIONS: tuple[Recommendation, ...] = (
             " 'IpProtocol=<protocol>,FromPort=<from_port>,ToPort=<to_port>,"
             "IpRanges=[{CidrIp=0.0.0.0/0}]'"
         ),
-        permissions=("ec2:DescribeSecurityGroups", *_REGIONS),
+        permissions=("ec2:DescribeSecurityGroups", "ec2:GetManagedPrefixListEntries", *_REGIONS),
     ),
     Recommendation(
         id="4.2",
@@ -1003,7 +1003,7 @@ _RECOMMENDATIONS: tuple[Recommendation, ...] = (
             " 'IpProtocol=<protocol>,FromPort=<from_port>,ToPort=<to_port>,"
             "IpRanges=[{CidrIp=0.0.0.0/0}]'"
         ),
-        permissions=("ec2:DescribeSecurityGroups", *_REGIONS),
+        permissions=("ec2:DescribeSecurityGroups", "ec2:GetManagedPrefixListEntries", *_REGIONS),
     ),
     Recommendation(
         id="4.3",
@@ -1043,7 +1043,7 @@ _RECOMMENDATIONS: tuple[Recommendation, ...] = (
             "aws ec2 revoke-security-group-egress --group-id <default_security_group_id>"
             " --ip-permissions 'IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]'"
         ),
-        permissions=("ec2:DescribeSecurityGroups", *_REGIONS),
+        permissions=("ec2:DescribeSecurityGroups", "ec2:DescribeVpcs", *_REGIONS),
     ),
     Recommendation(
         id="4.5",

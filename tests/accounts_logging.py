@@ -91,7 +91,7 @@ def trail(client: Any, region: str, name: str, bucket_name: str, *, logging: boo
 
 
 def recorder(client: Any, region: str, *, all_supported: bool = True,
-             include_global: bool = False, channel: bool = True) -> None:
+             include_global: bool = False, channel: bool = True, topic: bool = True) -> None:
     config = client("config", region)
     group: dict[str, Any] = {"allSupported": all_supported,
                              "includeGlobalResourceTypes": include_global}
@@ -101,8 +101,9 @@ def recorder(client: Any, region: str, *, all_supported: bool = True,
         "name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/config",
         "recordingGroup": group})
     if channel:
+        notify = {"snsTopicARN": f"arn:aws:sns:{region}:{ACCOUNT}:config"} if topic else {}
         config.put_delivery_channel(DeliveryChannel={"name": "default",
-                                                     "s3BucketName": "config-bucket"})
+                                                     "s3BucketName": "config-bucket", **notify})
         config.start_configuration_recorder(ConfigurationRecorderName="default")
 
 
@@ -159,18 +160,46 @@ def noncompliant(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         "Version": "2012-10-17", "Statement": [
             {"Sid": "Everyone", "Effect": "Allow", "Principal": {"AWS": "*"},
              "Action": "s3:GetObject", "Resource": "arn:aws:s3:::cis-trail-open/*"}]}))
-    # Every region and logging, but write events only: 2.1. No validation, KMS or CloudWatch.
-    trail(client, US, "writes-only", "cis-trail-open", IsMultiRegionTrail=True)
+    # Every region, but not logging: 2.1 (its write-only selectors are evidence, not the cause).
+    # No validation, KMS or CloudWatch.
+    trail(client, US, "writes-only", "cis-trail-open", IsMultiRegionTrail=True, logging=False)
     client("cloudtrail", US).put_event_selectors(TrailName="writes-only", EventSelectors=[
         {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}])
     # Sends to CloudWatch Logs, but is not logging, so nothing was ever delivered: 2.4.
     trail(client, EU, "stopped", "cis-trail-open", logging=False,
           CloudWatchLogsLogGroupArn=LOG_GROUP, CloudWatchLogsRoleArn=LOGS_ROLE)
 
-    recorder(client, US, all_supported=False)  # 2.5: some resource types only
+    # 2.5: some resource types only, and a channel that names no SNS topic (audit step 7)
+    recorder(client, US, all_supported=False, topic=False)
     set_recorder_last_status(US, "default", "SUCCESS")  # eu-west-1: no recorder at all
     client("kms", US).create_key(Description="never rotated")  # 2.8
 
 
+def write_only_trail_bucket_gone(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One multi-region trail, logging, that records write management events only: 2.1 passes
+    (v1.1.0 does not judge event selectors). Its bucket cannot be read (gone, as another
+    account's bucket would be unreadable): 2.3 and 2.6 end in error, never a pass."""
+    bucket(client, "cis-trail-gone", US)
+    trail(client, US, "writes", "cis-trail-gone", IsMultiRegionTrail=True)
+    client("cloudtrail", US).put_event_selectors(TrailName="writes", EventSelectors=[
+        {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}])
+    client("s3", US).delete_bucket(Bucket="cis-trail-gone")
+    for region in (US, EU):
+        recorder(client, region, include_global=region == US)
+    client("kms", US).create_key(Description="off", KeySpec="SYMMETRIC_DEFAULT")
+    kms = client("kms", US)
+    kms.disable_key(KeyId=kms.list_keys()["Keys"][0]["KeyId"])  # 2.8: not judged when disabled
+
+
+def without_anything(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No trail, no Config recorder, no KMS key: the trail checks have nothing protected to
+    show (they fail), 2.8's population is legitimately empty (it passes and says so)."""
+
+
 # The outcome each check must reach on each account under moto.
 EXPECTED = {f"2.{n}": ("passed", "failed") for n in range(1, 9)}
+# ... and on the account without anything.
+EMPTY = {**{f"2.{n}": "failed" for n in range(1, 8)}, "2.8": "passed"}
+# ... and on the account whose one trail records writes only and whose bucket is gone.
+WRITE_ONLY = {"2.1": "passed", "2.2": "failed", "2.3": "error", "2.4": "failed", "2.5": "passed",
+              "2.6": "error", "2.7": "failed", "2.8": "passed"}

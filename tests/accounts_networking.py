@@ -74,6 +74,28 @@ def peer(ec2: Any, requester: str, accepter: str, route_to: str) -> str:
     return pcx
 
 
+def prefix_list(ec2: Any, name: str, *cidrs: str) -> str:
+    return str(ec2.create_managed_prefix_list(
+        PrefixListName=name, MaxEntries=5, AddressFamily="IPv4",
+        Entries=[{"Cidr": cidr} for cidr in cidrs])["PrefixList"]["PrefixListId"])
+
+
+def from_list(port: int, pl_id: str) -> dict[str, Any]:
+    return {"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+            "PrefixListIds": [{"PrefixListId": pl_id}]}
+
+
+def office(ec2: Any) -> list[dict[str, Any]]:
+    """SSH and RDP from a prefix list of office addresses: not the world (its entries say so)."""
+    pl_id = prefix_list(ec2, "office", "203.0.113.0/24")
+    return [from_list(22, pl_id), from_list(3389, pl_id)]
+
+
+def bastion(ec2: Any, vpc_id: str) -> str:
+    return group(ec2, vpc_id, "bastion",
+                 {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": WORLD4})
+
+
 def compliant(client: Any) -> None:
     client("s3", US).create_bucket(Bucket=FLOW_BUCKET)
     us, eu = client("ec2", US), client("ec2", EU)
@@ -84,7 +106,10 @@ def compliant(client: Any) -> None:
           tcp(0, 21), tcp(23, 3388), tcp(3390, 65535),  # ranges that stop just short
           {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
            "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},  # SSH from inside only
-          {"IpProtocol": "udp", "FromPort": 3389, "ToPort": 3389, "IpRanges": WORLD4})
+          {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": WORLD4},  # no ports
+          {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+           "UserIdGroupPairs": [{"GroupId": bastion(us, app)}]},  # SSH from a group's members
+          *office(us))  # SSH and RDP from the office's addresses
     peer(us, app, other, "10.1.1.0/24")  # one subnet of the peer, not all of it
     close_default_groups(us)
     for found in us.describe_vpcs()["Vpcs"]:
@@ -100,12 +125,33 @@ def noncompliant(client: Any) -> None:
     group(us, app, "everything-v6", {"IpProtocol": "-1", "Ipv6Ranges": WORLD6})  # 4.1, 4.2
     group(us, app, "ssh-v6", tcp(22, 22, v4=False, v6=True))  # 4.1
     group(us, app, "rdp", tcp(3389, 3389))  # 4.2
+    group(us, app, "rdp-udp", {"IpProtocol": "udp", "FromPort": 3389, "ToPort": 3389,
+                               "IpRanges": WORLD4})  # 4.2: any protocol, not only tcp
     inside = default_group(us, app)["GroupId"]
     us.authorize_security_group_ingress(GroupId=inside, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
          "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])  # 4.4: inbound on a default group
     flow_log(us, app)  # REJECT only: enough for 4.3; the other VPCs have none
     peer(us, app, other, "10.1.0.0/16")  # the whole peer VPC: flagged for review
+
+
+def prefix_listed_ssh(client: Any) -> None:
+    """No VPC in eu-west-1; in us-east-1 one VPC, closed and logged, no peering, whose only SSH
+    rule comes from a customer prefix list that holds 0.0.0.0/0: open to the world (4.1)."""
+    client("s3", US).create_bucket(Bucket=FLOW_BUCKET)
+    us = client("ec2", US)
+    delete_default_vpc(client("ec2", EU))
+    delete_default_vpc(us)
+    app = vpc(us, "10.0.0.0/16")
+    group(us, app, "corp-ssh", from_list(22, prefix_list(us, "corp", "0.0.0.0/0")))
+    close_default_groups(us)
+    flow_log(us, app)
+
+
+def nothing(client: Any) -> None:
+    """No VPC in either region: every population is legitimately empty."""
+    delete_default_vpc(client("ec2", US))
+    delete_default_vpc(client("ec2", EU))
 
 
 # The outcome each check must reach on each account under moto.
@@ -116,3 +162,6 @@ EXPECTED = {
     "4.4": ("passed", "failed"),
     "4.5": ("skipped", "skipped"),  # manual: a person judges "least access"
 }
+# ... with no VPC at all (every population empty, each said), and with SSH from a prefix list.
+EMPTY = {f"4.{n}": "passed" for n in range(1, 6)}
+PREFIX_LISTED = {**EMPTY, "4.1": "failed"}

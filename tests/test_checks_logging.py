@@ -40,13 +40,18 @@ def check_compliant_evidence(findings: dict[str, list[dict[str, Any]]]) -> None:
     main = TRAIL.format(region="us-east-1", name="main")
     regional = TRAIL.format(region="eu-west-1", name="regional")
     assert by_resource(findings["2.1"]) == {
-        main: (True, "multi-region, logging, records all management events (read and write)"),
+        main: (True, "multi-region and logging; its event selectors record all management events "
+                     "(read and write)"),
         regional: (True, "does not count (single-region trail (home eu-west-1)); main qualifies"),
     }
     assert {f["region"] for f in findings["2.1"]} == {"us-east-1", "eu-west-1"}
     assert all("h ago" in reason for _, reason in by_resource(findings["2.4"]).values())
-    assert by_resource(findings["2.5"])[f"account {ACCOUNT}"] == (
-        True, "global resource types (IAM) recorded in us-east-1")
+    config = by_resource(findings["2.5"])
+    assert config[f"account {ACCOUNT}"] == (True,
+                                            "global resource types (IAM) recorded in us-east-1")
+    assert config["region eu-west-1"][1].endswith(
+        f"delivery channel default delivers to s3://config-bucket and notifies "
+        f"arn:aws:sns:eu-west-1:{ACCOUNT}:config")
     keys = sorted(f["reason"] for f in findings["2.8"])
     assert keys == sorted(["automatic rotation enabled"] * 2 + [
         "not judged: Aws managed key", "not judged: RSA_2048 key (only symmetric keys rotate)",
@@ -59,8 +64,7 @@ def check_noncompliant_evidence(findings: dict[str, list[dict[str, Any]]]) -> No
     writes = TRAIL.format(region="us-east-1", name="writes-only")
     stopped = TRAIL.format(region="eu-west-1", name="stopped")
     assert by_resource(findings["2.1"]) == {
-        writes: (False, "multi-region and logging, but its event selectors skip read "
-                        "management events"),
+        writes: (False, "multi-region, but not logging"),
         stopped: (False, "single-region trail (home eu-west-1)"),
     }
     bucket = by_resource(findings["2.3"])["arn:aws:s3:::cis-trail-open"]
@@ -73,9 +77,12 @@ def check_noncompliant_evidence(findings: dict[str, list[dict[str, Any]]]) -> No
     config = by_resource(findings["2.5"])
     assert config["region eu-west-1"] == (False, "no configuration recorder")
     assert "does not record all supported resource types" in config["region us-east-1"][1]
+    assert config["region us-east-1"][1].endswith(
+        "delivery channel default names no SNS topic (bucket config-bucket)")
     assert config[f"account {ACCOUNT}"] == (False,
                                             "no region records global resource types (IAM)")
-    assert [f["reason"] for f in findings["2.8"]] == ["automatic rotation disabled"]
+    assert [f["reason"] for f in findings["2.8"]] == [
+        "no customer-managed CMKs in eu-west-1", "automatic rotation disabled"]
 
 
 def check_each_read_happens_once(calls: dict[str, int]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import accounts_networking
-from runs import run_checks
+from runs import by_resource, run_checks
 
 ARGS = ("--cis-section=networking", "--cis-level=2", "--cis-regions=us-east-1,eu-west-1", "-rA")
 
@@ -40,8 +40,14 @@ def check_compliant_evidence(findings: dict[str, list[dict[str, Any]]]) -> None:
     assert web["resource"].startswith("arn:aws:ec2:us-east-1:123456789012:security-group/sg-")
     assert all(f["reason"].startswith("flow log fl-") and "(ALL) active" in f["reason"]
                for f in findings["4.3"] if f["resource"].startswith("arn:"))
-    assert [f["compliant"] for f in findings["4.5"]] == [True]
-    assert "reaches part of peer VPC" in findings["4.5"][0]["reason"]
+    assert by_resource(findings["4.5"])["region eu-west-1"] == (
+        True, "no route through a VPC peering connection in eu-west-1 (0 peering connection(s))")
+    (route,) = [f for f in findings["4.5"] if f["resource"].startswith("arn:")]
+    assert route["compliant"] is True and "reaches part of peer VPC" in route["reason"]
+    # SSH from a group's members is not from the world; icmp has no port 3389; RDP from a prefix
+    # list of office addresses is not from the world either (its entries were read).
+    assert any("web in vpc-" in f["reason"] and f["compliant"] for f in findings["4.2"])
+    assert all(f["compliant"] for f in findings["4.2"])
 
 
 def check_noncompliant_evidence(findings: dict[str, list[dict[str, Any]]]) -> None:
@@ -51,7 +57,8 @@ def check_noncompliant_evidence(findings: dict[str, list[dict[str, Any]]]) -> No
     assert any("everything-v6" in r and "all traffic from ::/0" in r for r in ssh)
     assert any("ssh-v6" in r and "tcp 22 from ::/0" in r for r in ssh)
     rdp = reasons(findings["4.2"], False)
-    assert len(rdp) == 3
+    assert len(rdp) == 4
+    assert any(r.startswith("rdp-udp in vpc-") and "udp 3389 from 0.0.0.0/0" in r for r in rdp)
     assert any("rdp-range" in r and "tcp 3000-4000 from 0.0.0.0/0" in r for r in rdp)
     assert any(r.startswith("rdp in vpc-") and "tcp 3389 from 0.0.0.0/0" in r for r in rdp)
     # Two regions' default VPCs plus the two created ones: only the one with a flow log passes.

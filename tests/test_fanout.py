@@ -130,6 +130,7 @@ def all_findings(aws: Aws, workers: int) -> list[Finding]:
     def regional(fetch: Callable[[Aws, str], Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         return split(per_region((US, EU), lambda region: fetch(aws, region), workers))
 
+    account = "123456789012"
     groups = regional(collect_networking.security_groups)
     by_region, unread = regional(collect_logging.trails)
     trails = logging.Trails.of(by_region, unread)
@@ -137,10 +138,10 @@ def all_findings(aws: Aws, workers: int) -> list[Finding]:
         collect_logging.trail_states(aws, trails.trails, workers)))
     buckets = collect_logging.buckets(aws, {name: users[0]["HomeRegion"]
                                             for name, users in trails.buckets().items()}, workers)
-    account = "123456789012"
     return [
         *networking.port_open_to_world(*groups, networking.SSH),
-        *networking.default_groups_with_rules(*groups),
+        *networking.default_groups_with_rules(*groups, *regional(collect_networking.vpcs),
+                                              account),
         *networking.vpcs_without_flow_logs(*regional(collect_networking.vpc_flow_logs), account),
         *networking.peering_routes(*regional(collect_networking.peering_routes)),
         *logging.multi_region_trail(trails, account),
@@ -216,6 +217,7 @@ def test_a_denied_bucket_policy_leaves_access_logging_judged(
         buckets = collect_logging.buckets(aws, {"cis-trail-us": US}, 8)
     (public,) = logging.public_trail_buckets(trails, buckets, "123456789012")
     assert public.compliant is None
-    assert public.reason.startswith("could not evaluate: could not read s3:GetBucketPolicy")
+    assert public.reason.startswith("bucket of trail main: could not evaluate: could not read "
+                                    "s3:GetBucketPolicy")
     (access,) = logging.trail_bucket_access_logging(trails, buckets, "123456789012")
     assert access.compliant is True

@@ -115,7 +115,8 @@ def test_every_hostile_string_reached_a_report(outputs: dict[str, Any]) -> None:
     by_id = {r["id"]: r for r in data["results"]}
     assert {k: by_id[k]["outcome"] for k in ("4.1", "4.4", "3.15", "ORG-H1", "ORG-H2",
                                              "ORG-H3")} == {
-        "4.1": "failed", "4.4": "passed", "3.15": "manual", "ORG-H1": "failed",
+        # 4.4: every group renamed, so the VPC's default group is not in the answer: unknown.
+        "4.1": "failed", "4.4": "error", "3.15": "manual", "ORG-H1": "failed",
         "ORG-H2": "error", "ORG-H3": "manual"}
     reasons = " ".join(f["reason"] for r in data["results"] for f in r["findings"])
     assert SCRIPT in reasons and "https://example.com/<script>" in reasons

@@ -104,13 +104,32 @@ def test_several_trails_only_one_qualifies_and_the_others_are_listed() -> None:
         (trail("main", EU), state(advanced=[{"FieldSelectors": [MANAGEMENT]}])),
     ), ACCOUNT)
     assert verdicts(found) == {
-        "main": (True, "multi-region, logging, records all management events (read and write)"),
+        "main": (True, "multi-region and logging; its event selectors record all management "
+                       "events (read and write)"),
         "regional": (True, "does not count (single-region trail (home eu-west-1)); main qualifies"),
         "stopped": (True, "does not count (multi-region, but not logging); main qualifies"),
-        "writes": (True, "does not count (multi-region and logging, but its event selectors skip "
-                         "read management events); main qualifies"),
+        "writes": (True, "multi-region and logging; its event selectors skip read management "
+                         "events (not judged by v1.1.0; later CIS versions require all "
+                         "management events)"),
     }
     assert {f.region for f in found} == {US, EU}
+
+
+@pytest.mark.parametrize("selectors", [
+    state(classic=[{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}]),
+    state(classic=[{"ReadWriteType": "All", "IncludeManagementEvents": False}]),
+    state(advanced=[{"FieldSelectors": [MANAGEMENT, {"Field": "readOnly", "Equals": ["true"]}]}]),
+])
+def test_event_selectors_are_evidence_and_do_not_change_the_verdict(
+        selectors: dict[str, Any]) -> None:
+    # v1.1.0 asks for a multi-region trail that is logging, nothing more (v1.2.0 and later ask
+    # for all management events too): the selectors are shown, the trail qualifies.
+    found = rules.multi_region_trail(account((trail("only"), selectors)), ACCOUNT)
+    compliant, reason = verdicts(found)["only"]
+    assert compliant is True
+    assert reason.startswith("multi-region and logging; its event selectors ")
+    assert reason.endswith("(not judged by v1.1.0; later CIS versions require all management "
+                           "events)")
 
 
 def test_no_trail_qualifies_each_says_why() -> None:
@@ -155,6 +174,11 @@ def test_an_unread_region_cannot_hide_a_multi_region_trail() -> None:
         (f"account {ACCOUNT}", False), ("region eu-west-1", None)]
 
 
+def test_no_region_audited_is_unknown_never_a_pass() -> None:
+    assert [(f.resource, f.compliant) for f in rules.multi_region_trail(
+        Trails.of({}), ACCOUNT)] == [(f"account {ACCOUNT}", None)]
+
+
 def test_no_region_read_is_unknown() -> None:
     denied = DataUnavailable("cloudtrail:DescribeTrails", "AccessDenied")
     found = rules.multi_region_trail(account(unread={US: denied, EU: denied}), ACCOUNT)
@@ -185,10 +209,51 @@ def test_kms_encryption_on_every_trail_and_unread_regions_stay_unknown() -> None
     }
 
 
-def test_no_trail_is_said_not_silently_passed() -> None:
-    found = rules.log_file_validation(account(), ACCOUNT)
-    assert [(f.compliant, f.reason) for f in found] == [
-        (True, "no trail in the audited regions, so no log file validation to judge (see 2.1)")]
+NO_TRAIL = {
+    "2.2": "no log files whose validation could be judged",
+    "2.3": "no CloudTrail logs whose bucket could be shown not to be public",
+    "2.4": "no CloudTrail events sent to CloudWatch Logs",
+    "2.6": "no CloudTrail log bucket whose access logging could be judged",
+    "2.7": "no CloudTrail logs encrypted with a KMS key",
+}
+
+
+def trail_rules(trails: Trails) -> dict[str, list[Finding]]:
+    return {
+        "2.2": rules.log_file_validation(trails, ACCOUNT),
+        "2.3": rules.public_trail_buckets(trails, {}, ACCOUNT),
+        "2.4": rules.cloudwatch_logs_delivery(trails, NOW, ACCOUNT),
+        "2.6": rules.trail_bucket_access_logging(trails, {}, ACCOUNT),
+        "2.7": rules.kms_encryption(trails, ACCOUNT),
+    }
+
+
+def test_no_trail_fails_every_trail_check_and_points_at_2_1() -> None:
+    # No vacuous pass: an account that keeps no CloudTrail logs has not protected them.
+    for rec, found in trail_rules(account()).items():
+        assert [(f.resource, f.compliant, f.reason) for f in found] == [
+            (f"account {ACCOUNT}", False,
+             f"no trail in the audited regions, so {NO_TRAIL[rec]} (see 2.1)")], rec
+
+
+def test_no_trail_with_a_region_unread_is_unknown_not_a_fail() -> None:
+    # The unread region may hold the single-region trail these checks would judge.
+    denied = DataUnavailable("cloudtrail:DescribeTrails", "AccessDenied", region=EU)
+    for rec, found in trail_rules(account(unread={EU: denied})).items():
+        assert [(f.resource, f.compliant) for f in found] == [("region eu-west-1", None)], rec
+
+
+def test_no_region_audited_is_unknown_for_every_trail_check() -> None:
+    for rec, found in trail_rules(Trails.of({})).items():
+        assert [(f.resource, f.compliant) for f in found] == [(f"account {ACCOUNT}", None)], rec
+
+
+def test_a_trail_naming_no_bucket_is_unknown_for_the_bucket_checks() -> None:
+    bucketless = {**trail("odd"), "S3BucketName": None}
+    found = trail_rules(account((bucketless, state())))
+    for rec in ("2.3", "2.6"):
+        assert verdicts(found[rec]) == {
+            "odd": (None, "DescribeTrails names no S3 bucket for this trail")}, rec
 
 
 # 2.4 --------------------------------------------------------------------------------------------
@@ -287,7 +352,8 @@ def test_a_bucket_that_denies_access_is_unknown_never_pass_or_fail() -> None:
     denied = DataUnavailable("s3:GetBucketAcl", "AccessDenied: Access Denied")
     compliant, reason = judge_bucket(bucket_data(acl=denied))
     assert compliant is None
-    assert reason == f"could not evaluate: {denied}"
+    assert reason == (f"bucket of trail t1: could not evaluate: {denied} (if the bucket belongs "
+                      "to another account, audit it there)")
     assert "needs permission s3:GetBucketAcl" in reason
 
 
@@ -299,8 +365,9 @@ def test_a_public_acl_fails_even_when_the_policy_cannot_be_read() -> None:
 
 def test_an_unreadable_policy_document_is_unknown() -> None:
     assert judge_bucket(bucket_data(bucket_policy="{not json")) == (
-        None, "could not evaluate: unreadable bucket policy (JSONDecodeError: Expecting property "
-              "name enclosed in double quotes: line 1 column 2 (char 1))")
+        None, "bucket of trail t1: could not evaluate: unreadable bucket policy (JSONDecodeError: "
+              "Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"
+              + rules.ELSEWHERE)
 
 
 def test_a_bucket_never_read_is_unknown() -> None:
@@ -322,8 +389,8 @@ def test_a_shared_bucket_is_one_finding_naming_its_trails() -> None:
     ({"TargetBucket": "logs", "TargetPrefix": ""},
      (True, "bucket of trail t1: access logs go to s3://logs/")),
     (DataUnavailable("s3:GetBucketLogging", "AccessDenied"),
-     (None, "could not evaluate: could not read s3:GetBucketLogging: AccessDenied (needs "
-            "permission s3:GetBucketLogging)")),
+     (None, "bucket of trail t1: could not evaluate: could not read s3:GetBucketLogging: "
+            "AccessDenied (needs permission s3:GetBucketLogging)" + rules.ELSEWHERE)),
 ])
 def test_trail_bucket_access_logging(logging: Any, verdict: tuple[bool | None, str]) -> None:
     found = rules.trail_bucket_access_logging(account((trail("t1"), state())),
@@ -333,13 +400,18 @@ def test_trail_bucket_access_logging(logging: Any, verdict: tuple[bool | None, s
 
 # 2.5 --------------------------------------------------------------------------------------------
 
+TOPIC = f"arn:aws:sns:{US}:{ACCOUNT}:config"
+CHANNEL = f"delivery channel default delivers to s3://config-logs and notifies {TOPIC}"
+
+
 def config(*, all_supported: bool = True, include_global: bool = False, recording: bool = True,
            last: str = "SUCCESS", channel: bool = True) -> dict[str, Any]:
     return {
         "recorders": [{"name": "default", "recordingGroup": {
             "allSupported": all_supported, "includeGlobalResourceTypes": include_global}}],
         "statuses": [{"name": "default", "recording": recording, "lastStatus": last}],
-        "channels": [{"name": "default"}] if channel else [],
+        "channels": [{"name": "default", "s3BucketName": "config-logs",
+                      "snsTopicARN": TOPIC}] if channel else [],
     }
 
 
@@ -355,9 +427,9 @@ def config_verdicts(by_region: dict[str, Any], errors: dict[str, Exception] | No
 def test_config_everywhere_with_global_resources_in_one_region() -> None:
     assert config_verdicts({US: config(include_global=True), EU: config(last="Pending")}) == {
         "region us-east-1": (True, "recorder default records all supported resource types (last "
-                                   "status SUCCESS); delivery channel default"),
+                                   "status SUCCESS); " + CHANNEL),
         "region eu-west-1": (True, "recorder default records all supported resource types (last "
-                                   "status Pending); delivery channel default"),
+                                   "status Pending); " + CHANNEL),
         f"account {ACCOUNT}": (True, "global resource types (IAM) recorded in us-east-1"),
     }
 
@@ -365,18 +437,41 @@ def test_config_everywhere_with_global_resources_in_one_region() -> None:
 @pytest.mark.parametrize(("data", "reason"), [
     ({"recorders": [], "statuses": [], "channels": []}, "no configuration recorder"),
     (config(all_supported=False), "recorder default does not record all supported resource "
-                                  "types; delivery channel default"),
-    (config(recording=False), "recorder default is not recording; delivery channel default"),
+                                  "types; " + CHANNEL),
+    (config(recording=False), "recorder default is not recording; " + CHANNEL),
     (config(last="Failure"), "recorder default last recording failed (no error code); "
-                             "delivery channel default"),
+                             + CHANNEL),
     (config(last="FAILED"), "recorder default last recording failed (no error code); "
-                            "delivery channel default"),
+                            + CHANNEL),
     (config(channel=False), "recorder default records all supported resource types (last status "
                             "SUCCESS); no delivery channel"),
 ])
 def test_config_region_that_does_not_comply(data: dict[str, Any], reason: str) -> None:
     assert config_verdicts({US: data, EU: config(include_global=True)})["region us-east-1"] == (
         False, reason)
+
+
+@pytest.mark.parametrize(("channel", "said"), [
+    ({"name": "ch", "s3BucketName": "config-logs"},
+     "delivery channel ch names no SNS topic (bucket config-logs)"),
+    ({"name": "ch", "s3BucketName": "config-logs", "snsTopicARN": ""},
+     "delivery channel ch names no SNS topic (bucket config-logs)"),
+    ({"name": "ch", "snsTopicARN": TOPIC},
+     f"delivery channel ch names no S3 bucket (topic {TOPIC})"),
+    ({"name": "ch"}, "delivery channel ch names no S3 bucket and no SNS topic"),
+])
+def test_a_delivery_channel_must_name_a_bucket_and_a_topic(channel: dict[str, Any],
+                                                           said: str) -> None:
+    # Audit steps 6 and 7: the S3 bucket and the SNS topic, in every region.
+    data = {**config(include_global=True), "channels": [channel]}
+    got = config_verdicts({US: data})
+    assert got["region us-east-1"] == (False, "recorder default records all supported resource "
+                                              f"types (last status SUCCESS); {said}")
+    assert got[f"account {ACCOUNT}"] == (False, "no region records global resource types (IAM)")
+
+
+def test_no_region_audited_is_unknown_for_config() -> None:
+    assert config_verdicts({}) == {f"account {ACCOUNT}": (None, rules.NO_REGION)}
 
 
 def test_global_resources_must_be_recorded_by_a_working_recorder() -> None:
@@ -448,3 +543,33 @@ def test_keys_of_an_unread_region_are_unknown_the_others_judged() -> None:
     found = rules.customer_key_rotation({US: [key("k1", False)]}, {EU: denied})
     assert [(f.resource.rsplit("/", 1)[-1], f.region, f.compliant) for f in found] == [
         ("region eu-west-1", EU, None), ("k1", US, False)]
+
+
+def test_a_region_without_customer_keys_passes_and_says_so() -> None:
+    # A legitimately empty population: AWS managed keys are out of scope (AWS rotates them).
+    found = rules.customer_key_rotation({US: [], EU: [key("aws", KeyManager="AWS")]}, {})
+    assert [(f.resource, f.compliant, f.reason) for f in found] == [
+        (f"arn:aws:kms:{US}:{ACCOUNT}:key/aws", True, "not judged: Aws managed key"),
+        ("region eu-west-1", True, "no customer-managed CMKs in eu-west-1"),
+        ("region us-east-1", True, "no customer-managed CMKs in us-east-1"),
+    ]
+
+
+def test_only_disabled_or_pending_keys_pass_and_are_listed() -> None:
+    keys = [key("off", KeyState="Disabled"), key("going", KeyState="PendingDeletion")]
+    found = rules.customer_key_rotation({US: keys}, {})
+    assert [(f.compliant, f.reason) for f in found] == [
+        (True, "not judged: disabled key"), (True, "not judged: key pending deletion"),
+        (True, "no enabled symmetric customer-managed CMK in us-east-1 (the keys listed are not "
+               "judged)")]
+
+
+def test_a_region_with_a_judged_key_gets_no_empty_note() -> None:
+    keys = [key("k1", True), key("aws", KeyManager="AWS")]
+    assert [f.reason for f in rules.customer_key_rotation({US: keys}, {})] == [
+        "automatic rotation enabled", "not judged: Aws managed key"]
+
+
+def test_no_region_audited_is_unknown_for_keys() -> None:
+    assert [(f.compliant, f.reason) for f in rules.customer_key_rotation({}, {})] == [
+        (None, rules.NO_REGION)]

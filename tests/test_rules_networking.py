@@ -54,9 +54,19 @@ def verdicts(findings: list[Finding]) -> dict[str, tuple[bool | None, str]]:
     (rule("6", 20, 30), 22, True),  # the protocol by number
     (rule("-1"), 22, True),  # all traffic has no ports
     (rule("-1"), 3389, True),
-    (rule("udp", 0, 65535), 22, False),  # SSH and RDP sessions need TCP
-    (rule("icmp", -1, -1), 22, False),
+    # The text names a port and a source, not a protocol: udp counts too.
+    (rule("udp", 0, 65535), 22, True),
+    (rule("udp", 3389), 3389, True),
+    (rule("17", 3380, 3390), 3389, True),
+    (rule("udp", 53), 22, False),
+    (rule("icmp", -1, -1), 22, False),  # icmp has types, not ports
+    (rule("icmp", 22, 22), 22, False),  # ... even when a type number looks like the port
+    (rule("icmpv6", -1, -1), 3389, False),
+    (rule("58"), 22, False),
+    (rule("132"), 22, True),  # SCTP: AWS ignores the ports and admits all of them
+    (rule("47"), 22, False),  # GRE has no ports
     (rule("tcp"), 22, True),  # ports missing: assume the widest range, never a silent pass
+    (rule("udp", -1, -1), 3389, True),
 ])
 def test_reaches_port(permission: dict[str, Any], port: int, reaches: bool) -> None:
     assert rules.reaches_port(permission, port) is reaches
@@ -79,6 +89,66 @@ def test_open_to_the_world_over_ipv4_and_ipv6_names_the_cidr_and_the_rule() -> N
         "sg-inside": (True, "app in vpc-1: no inbound rule lets 0.0.0.0/0 or ::/0 reach port 22"),
         "sg-https": (True, "app in vpc-1: no inbound rule lets 0.0.0.0/0 or ::/0 reach port 22"),
     }
+
+
+def test_a_world_source_is_any_slash_zero_and_groups_are_not_the_world() -> None:
+    assert rules.is_world("0.0.0.0/0") and rules.is_world("::/0")
+    assert rules.is_world("0:0:0:0:0:0:0:0/0")
+    assert not rules.is_world("0.0.0.0/1") and not rules.is_world("10.0.0.0/8")
+    assert not rules.is_world("sg-123") and not rules.is_world("pl-123")
+
+
+def prefix_listed(protocol: str, low: int | None, pl: str) -> dict[str, Any]:
+    found = rule(protocol, low)
+    found["PrefixListIds"] = [{"PrefixListId": pl}]
+    return found
+
+
+def test_a_prefix_list_source_is_judged_by_its_entries() -> None:
+    denied = DataUnavailable("ec2:GetManagedPrefixListEntries", "UnauthorizedOperation",
+                             region=US)
+    lists = {US: {"pl-corp": {"value": ["203.0.113.0/24"]},
+                  "pl-any": {"value": ["10.0.0.0/8", "::/0"]},
+                  "pl-hidden": {"error": denied.to_dict()}}}
+    groups = {US: [group("sg-corp", prefix_listed("tcp", 22, "pl-corp")),
+                   group("sg-any", prefix_listed("-1", None, "pl-any")),
+                   group("sg-hidden", prefix_listed("tcp", 22, "pl-hidden")),
+                   group("sg-hidden-https", prefix_listed("tcp", 443, "pl-hidden")),
+                   group("sg-unlisted", prefix_listed("tcp", 22, "pl-gone")),
+                   group("sg-both", prefix_listed("tcp", 22, "pl-hidden"),
+                         rule("tcp", 22, v4=("0.0.0.0/0",)))]}
+    assert verdicts(rules.port_open_to_world(groups, {}, rules.SSH, lists)) == {
+        "sg-corp": (True, "app in vpc-1: no inbound rule lets 0.0.0.0/0 or ::/0 reach port 22"),
+        "sg-any": (False, "app in vpc-1: port 22 open by all traffic from pl-any (the list holds "
+                          "::/0)"),
+        "sg-hidden": (None, "app in vpc-1: port 22 reachable from a prefix list whose entries are "
+                            f"unknown: tcp 22 from pl-hidden ({denied})"),
+        "sg-hidden-https": (True, "app in vpc-1: no inbound rule lets 0.0.0.0/0 or ::/0 reach "
+                                  "port 22"),
+        "sg-unlisted": (None, "app in vpc-1: port 22 reachable from a prefix list whose entries "
+                              "are unknown: tcp 22 from pl-gone (its entries were not read)"),
+        # A rule known to be open fails, whatever the unknown list holds.
+        "sg-both": (False, "app in vpc-1: port 22 open by tcp 22 from 0.0.0.0/0"),
+    }
+
+
+def test_udp_and_all_traffic_rules_open_the_port_too() -> None:
+    groups = {US: [group("sg-udp", rule("udp", 3389, v4=("0.0.0.0/0",))),
+                   group("sg-any", rule("-1", v6=("::/0",))),
+                   group("sg-ping", rule("icmp", -1, -1, v4=("0.0.0.0/0",)))]}
+    assert verdicts(rules.port_open_to_world(groups, {}, rules.RDP)) == {
+        "sg-udp": (False, "app in vpc-1: port 3389 open by udp 3389 from 0.0.0.0/0"),
+        "sg-any": (False, "app in vpc-1: port 3389 open by all traffic from ::/0"),
+        "sg-ping": (True, "app in vpc-1: no inbound rule lets 0.0.0.0/0 or ::/0 reach port 3389"),
+    }
+
+
+def test_no_region_audited_is_unknown_for_every_networking_rule() -> None:
+    for found in (rules.port_open_to_world({}, {}, rules.SSH),
+                  rules.vpcs_without_flow_logs({}, {}, ACCOUNT),
+                  rules.default_groups_with_rules({}, {}, {}, {}, ACCOUNT),
+                  rules.peering_routes({}, {})):
+        assert [(f.compliant, f.reason) for f in found] == [(None, rules.NO_REGION)]
 
 
 def test_rdp_is_judged_on_its_own_port() -> None:
@@ -112,6 +182,18 @@ def test_an_unread_region_is_unknown_and_the_others_still_judged() -> None:
 MOTO_DEFAULT_EGRESS = rule("-1", v4=("0.0.0.0/0",))
 
 
+def default_verdicts(groups: dict[str, list[dict[str, Any]]],
+                     vpcs: dict[str, list[dict[str, Any]]] | None = None,
+                     errors: dict[str, Exception] | None = None,
+                     vpc_errors: dict[str, Exception] | None = None) -> dict[str, Any]:
+    if vpcs is None:  # every default group's VPC
+        vpcs = {region: [vpc(g["VpcId"]) for g in found if g["GroupName"] == "default"]
+                for region, found in groups.items()}
+    return verdicts(rules.default_groups_with_rules(
+        groups, errors or {}, vpcs,
+        vpc_errors or {}, ACCOUNT))
+
+
 def test_default_groups() -> None:
     groups = {US: [
         group("sg-moto", name="default", egress=(MOTO_DEFAULT_EGRESS,)),  # moto: egress only
@@ -120,7 +202,7 @@ def test_default_groups() -> None:
         group("sg-closed", name="default", vpc="vpc-3"),
         group("sg-open", rule("tcp", 22, v4=("0.0.0.0/0",))),  # not a default group: not judged
     ]}
-    assert verdicts(rules.default_groups_with_rules(groups, {})) == {
+    assert default_verdicts(groups) == {
         "sg-moto": (False, "default group of vpc-1 allows outbound all traffic to 0.0.0.0/0"),
         "sg-aws": (False, "default group of vpc-2 allows inbound all traffic from sg-aws, "
                           "outbound all traffic to 0.0.0.0/0"),
@@ -129,9 +211,26 @@ def test_default_groups() -> None:
 
 
 def test_a_region_without_vpcs_has_no_default_group_to_judge() -> None:
-    found = rules.default_groups_with_rules({EU: []}, {})
-    assert [(f.resource, f.compliant, f.reason) for f in found] == [
-        ("region eu-west-1", True, "no VPC in this region, so no default group")]
+    assert default_verdicts({EU: []}) == {
+        "region eu-west-1": (True, "no VPCs in eu-west-1, so no default security group")}
+
+
+def test_a_vpc_whose_default_group_is_not_listed_is_unknown_unless_shared() -> None:
+    groups = {US: [group("sg-d", name="default", vpc="vpc-1")]}
+    got = default_verdicts(groups, {US: [vpc("vpc-1"), vpc("vpc-lost"), vpc("vpc-ram", "999")]})
+    assert got == {
+        "sg-d": (True, "default group of vpc-1 has no inbound or outbound rule"),
+        "vpc-lost": (None, "no default security group listed for this VPC"),
+        "vpc-ram": (True, "not judged: VPC shared by account 999"),
+    }
+
+
+def test_default_groups_need_both_reads_of_a_region() -> None:
+    denied_vpcs = DataUnavailable("ec2:DescribeVpcs", "UnauthorizedOperation", region=EU)
+    groups = {US: [group("sg-d", name="default")], EU: [group("sg-e", name="default")]}
+    got = default_verdicts(groups, {US: [vpc("vpc-1")]}, vpc_errors={EU: denied_vpcs})
+    assert got == {"region eu-west-1": (None, str(denied_vpcs)),
+                   "sg-d": (True, "default group of vpc-1 has no inbound or outbound rule")}
 
 
 # 4.3 --------------------------------------------------------------------------------------------
@@ -164,7 +263,7 @@ def test_flow_logs_per_vpc() -> None:
         "vpc-subnet-only": (False, "no flow log"),  # a subnet's flow log is not the VPC's
         "vpc-failing": (True, "flow log fl-5 (REJECT) [delivery FAILED: Access error] active"),
         "vpc-shared": (True, "not judged: VPC shared by account 999"),
-        "region eu-west-1": (True, "no VPC in this region"),
+        "region eu-west-1": (True, "no VPCs in eu-west-1"),
     }
 
 
@@ -250,8 +349,19 @@ def test_peering_review_sums_up_for_the_reader() -> None:
     flagged = Finding.of("arn:rtb-1", False, "covers", US)
     narrow = Finding.of("arn:rtb-2", True, "part", US)
     unread = Finding.unknown("region eu-west-1", "denied", EU)
-    assert rules.peering_review([flagged, narrow]) == (
-        "review 2 route(s) through VPC peering connections (1 covering a whole peer VPC)")
-    assert rules.peering_review([unread]) == (
-        "no route goes through a VPC peering connection in the regions read "
-        "(could not read: eu-west-1)")
+    assert rules.peering_review([flagged, narrow, unread]) == (
+        "review 2 route(s) through VPC peering connections (1 covering a whole peer VPC): is each "
+        "as narrow as its purpose needs?")
+    assert rules.peering_routes_found([flagged, narrow, unread]) == [flagged, narrow]
+
+
+def test_a_region_with_no_peering_route_says_so() -> None:
+    data = {US: {"route_tables": [], "peering_connections": [
+        peering("pcx-1", ("vpc-a", "10.0.0.0/16"), ("vpc-b", "10.1.0.0/16"))]},
+            EU: {"route_tables": [], "peering_connections": []}}
+    assert verdicts(rules.peering_routes(data, {})) == {
+        "region eu-west-1": (True, "no route through a VPC peering connection in eu-west-1 "
+                                   "(0 peering connection(s))"),
+        "region us-east-1": (True, "no route through a VPC peering connection in us-east-1 "
+                                   "(1 peering connection(s))"),
+    }

@@ -5,8 +5,10 @@ Security groups are swept once per region and shared by 4.1, 4.2 and 4.4.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..errors import DataUnavailable
 from .collect_regional import _paginate
 from .session import Aws
 
@@ -16,13 +18,48 @@ def security_groups(aws: Aws, region: str) -> list[dict[str, Any]]:
                      "ec2:DescribeSecurityGroups")
 
 
+def referenced_prefix_lists(groups: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The prefix lists the groups' inbound rules name as a source."""
+    return sorted({entry["PrefixListId"] for group in groups
+                   for permission in group.get("IpPermissions", [])
+                   for entry in permission.get("PrefixListIds", []) if "PrefixListId" in entry})
+
+
+def prefix_list_entries(aws: Aws, region: str,
+                        ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """{prefix list id: {"value": [CIDR, ...]} | {"error": ...}}: one list's failure stays its own.
+
+    Only lists a security group names are read: a prefix list may hold 0.0.0.0/0, and then a rule
+    from it is open to the world (4.1, 4.2).
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for pl_id in ids:
+        try:
+            entries = _paginate(aws, "ec2", "get_managed_prefix_list_entries", region, "Entries",
+                                "ec2:GetManagedPrefixListEntries", PrefixListId=pl_id)
+            found[pl_id] = {"value": [str(entry["Cidr"]) for entry in entries]}
+        except DataUnavailable as exc:
+            found[pl_id] = {"error": exc.to_dict()}
+        except (KeyError, TypeError) as exc:
+            found[pl_id] = {"error": DataUnavailable(
+                "ec2:GetManagedPrefixListEntries", f"unexpected response shape "
+                f"({type(exc).__name__}: {exc})", region=region).to_dict()}
+    return found
+
+
+def vpcs(aws: Aws, region: str) -> list[dict[str, Any]]:
+    """The region's VPCs: shared by 4.3 (flow logs) and 4.4 (each VPC's default group)."""
+    return _paginate(aws, "ec2", "describe_vpcs", region, "Vpcs", "ec2:DescribeVpcs")
+
+
+def flow_logs(aws: Aws, region: str) -> list[dict[str, Any]]:
+    """The region's flow logs (of VPCs, subnets and interfaces alike)."""
+    return _paginate(aws, "ec2", "describe_flow_logs", region, "FlowLogs", "ec2:DescribeFlowLogs")
+
+
 def vpc_flow_logs(aws: Aws, region: str) -> dict[str, list[dict[str, Any]]]:
     """The region's VPCs and its flow logs (of VPCs, subnets and interfaces alike)."""
-    return {
-        "vpcs": _paginate(aws, "ec2", "describe_vpcs", region, "Vpcs", "ec2:DescribeVpcs"),
-        "flow_logs": _paginate(aws, "ec2", "describe_flow_logs", region, "FlowLogs",
-                               "ec2:DescribeFlowLogs"),
-    }
+    return {"vpcs": vpcs(aws, region), "flow_logs": flow_logs(aws, region)}
 
 
 def peering_routes(aws: Aws, region: str) -> dict[str, list[dict[str, Any]]]:

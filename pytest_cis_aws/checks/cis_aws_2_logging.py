@@ -9,7 +9,8 @@ from pytest_cis_aws.rules import logging
 
 @recommendation("2.1")
 def test_2_1_cloudtrail_enabled_in_all_regions(cloudtrail, aws_account_id):
-    assert_compliant(logging.multi_region_trail(cloudtrail, aws_account_id))
+    assert_compliant(logging.multi_region_trail(cloudtrail, aws_account_id),
+                     note=logging.LATER_VERSIONS_2_1)
 
 
 @recommendation("2.2")

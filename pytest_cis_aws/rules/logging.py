@@ -107,16 +107,32 @@ def _finding(trail: Trail, ok: bool | None, reason: str) -> Finding:
     return Finding(trail["TrailARN"], ok, reason, trail.get("HomeRegion"))
 
 
+# Fail closed: with nothing read there is nothing to pass on (the run also says so as a whole).
+NO_REGION = "no region was audited: nothing was read, so nothing can be judged"
+
+
 def _no_trail(account: str, what: str) -> Finding:
-    return Finding.of(account_resource(account), True,
-                      f"no trail in the audited regions, so no {what} to judge (see 2.1)")
+    # No vacuous pass: a recommendation about CloudTrail's logs has not been shown to hold in an
+    # account that keeps none. It fails, as 2.1 does, and points at 2.1 for the cause.
+    return Finding.of(account_resource(account), False,
+                      f"no trail in the audited regions, so {what} (see 2.1)")
+
+
+def _no_region(account: str) -> Finding:
+    return Finding.unknown(account_resource(account), NO_REGION)
 
 
 def _beyond_trails(trails: Trails, account: str, what: str) -> list[Finding]:
-    """Regions whose trails could not be listed (unknown), or a note that there is no trail."""
-    if not trails.trails and not trails.unread:
-        return [_no_trail(account, what)]
-    return unread_regions(trails.unread)
+    """Regions whose trails could not be listed (unknown), or the failure of having no trail.
+
+    With no trail found, a region that could not be read may hold the (single-region) trail the
+    check would judge: the outcome is unknown, not a fail.
+    """
+    if trails.trails or trails.unread:
+        return unread_regions(trails.unread)
+    if not trails.read_regions:
+        return [_no_region(account)]
+    return [_no_trail(account, what)]
 
 
 def _every_trail(trails: Trails, account: str, what: str,
@@ -176,8 +192,22 @@ def management_events_gap(state: Mapping[str, Any]) -> str | None:
     return f"its event selectors skip {kind} management events"
 
 
+# v1.1.0's 2.1 asks for a trail that applies to all regions and is logging, nothing more.
+LATER_VERSIONS_2_1 = ("CIS v1.1.0 asks for a multi-region trail that is logging; event selectors "
+                      "are shown as evidence and do not change the verdict (CIS v1.2.0 and later "
+                      "also require the trail to record all management events, read and write)")
+
+
+def selectors_said(state: Mapping[str, Any]) -> str:
+    """The trail's management-event selectors, as evidence (2.1 does not judge them)."""
+    gap = management_events_gap(state)
+    if gap is None:
+        return "its event selectors record all management events (read and write)"
+    return f"{gap} (not judged by v1.1.0; later CIS versions require all management events)"
+
+
 def trail_qualifies(trail: Trail, trails: Trails) -> tuple[bool | None, str]:
-    """Is this trail the one 2.1 asks for: multi-region, logging, all management events?"""
+    """Is this trail the one 2.1 asks for: multi-region and logging?"""
     if trail.get("IsMultiRegionTrail") is not True:
         return False, f"single-region trail (home {trail.get('HomeRegion')})"
     state, missing = trails.state(trail)
@@ -185,10 +215,7 @@ def trail_qualifies(trail: Trail, trails: Trails) -> tuple[bool | None, str]:
         return None, f"multi-region, but its status could not be read: {missing}"
     if state.get("status", {}).get("IsLogging") is not True:
         return False, "multi-region, but not logging"
-    gap = management_events_gap(state)
-    if gap:
-        return False, f"multi-region and logging, but {gap}"
-    return True, "multi-region, logging, records all management events (read and write)"
+    return True, f"multi-region and logging; {selectors_said(state)}"
 
 
 def multi_region_trail(trails: Trails, account: str) -> list[Finding]:
@@ -211,6 +238,8 @@ def multi_region_trail(trails: Trails, account: str) -> list[Finding]:
         # to know there is none; a region we could not read can only hide single-region trails.
         findings.append(Finding.of(account_resource(account), False,
                                    "no trail in the audited regions"))
+    elif not judged and not trails.unread:
+        findings.append(_no_region(account))
     return findings + unread_regions(trails.unread)
 
 
@@ -221,7 +250,7 @@ def log_file_validation(trails: Trails, account: str) -> list[Finding]:
         ok = trail.get("LogFileValidationEnabled") is True
         return ok, "log file validation enabled" if ok else "log file validation disabled"
 
-    return _every_trail(trails, account, "log file validation", judge)
+    return _every_trail(trails, account, "no log files whose validation could be judged", judge)
 
 
 def kms_encryption(trails: Trails, account: str) -> list[Finding]:
@@ -230,7 +259,7 @@ def kms_encryption(trails: Trails, account: str) -> list[Finding]:
         return bool(key), (f"log files encrypted with KMS key {key}" if key
                            else "log files not encrypted with a KMS key (SSE-KMS)")
 
-    return _every_trail(trails, account, "trail encryption", judge)
+    return _every_trail(trails, account, "no CloudTrail logs encrypted with a KMS key", judge)
 
 
 # 2.4 --------------------------------------------------------------------------------------------
@@ -270,7 +299,7 @@ def cloudwatch_logs_delivery(trails: Trails, now: datetime, account: str,
             return False, f"{said}, more than {hours:g} h ago{trouble}"
         return True, f"{said} ({age.total_seconds() / 3600:.0f} h ago)"
 
-    return _every_trail(trails, account, "CloudWatch Logs delivery", judge)
+    return _every_trail(trails, account, "no CloudTrail events sent to CloudWatch Logs", judge)
 
 
 # 2.3, 2.6 ---------------------------------------------------------------------------------------
@@ -281,6 +310,18 @@ def bucket_arn(name: str) -> str:
 
 def _users_of(trails: list[Trail]) -> str:
     return "bucket of trail " + ", ".join(_name(t) for t in trails)
+
+
+# A trail bucket that cannot be read is usually another account's (a central logging account):
+# the check ends in error, and the reader knows where to look.
+ELSEWHERE = " (if the bucket belongs to another account, audit it there)"
+
+
+def _bucketless(trails: Trails) -> list[Finding]:
+    """Trails whose DescribeTrails entry names no bucket: AWS requires one, so the answer is
+    not what it should be. Unknown, never skipped."""
+    return [_finding(trail, None, "DescribeTrails names no S3 bucket for this trail")
+            for trail in trails.trails if not trail.get("S3BucketName")]
 
 
 def public_acl_grants(grants: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -345,12 +386,13 @@ def public_trail_buckets(trails: Trails, buckets: Mapping[str, Mapping[str, Any]
                                        f"{_users_of(users)}: {'; '.join(public)}"))
         elif unread:
             # Often a bucket in another (logging) account: never a pass, never a fail.
-            findings.append(Finding.unknown(bucket_arn(name),
-                                            f"could not evaluate: {'; '.join(unread)}"))
+            findings.append(Finding.unknown(bucket_arn(name), f"{_users_of(users)}: could not "
+                                            f"evaluate: {'; '.join(unread)}{ELSEWHERE}"))
         else:
             findings.append(Finding.of(bucket_arn(name), True, f"{_users_of(users)}: no public "
                                                                "ACL grant or policy statement"))
-    return findings + _beyond_trails(trails, account, "trail bucket")
+    return findings + _bucketless(trails) + _beyond_trails(
+        trails, account, "no CloudTrail logs whose bucket could be shown not to be public")
 
 
 def trail_bucket_access_logging(trails: Trails, buckets: Mapping[str, Mapping[str, Any]],
@@ -361,14 +403,16 @@ def trail_bucket_access_logging(trails: Trails, buckets: Mapping[str, Mapping[st
         part = buckets.get(name, {}).get("logging")
         missing = part_error(part)
         if missing:
-            findings.append(Finding.unknown(bucket_arn(name), f"could not evaluate: {missing}"))
+            findings.append(Finding.unknown(bucket_arn(name), f"{_users_of(users)}: could not "
+                                            f"evaluate: {missing}{ELSEWHERE}"))
             continue
         target = (part or {}).get("value") or {}
         ok = bool(target.get("TargetBucket"))
         where = f"s3://{target.get('TargetBucket')}/{target.get('TargetPrefix', '')}"
         reason = f"access logs go to {where}" if ok else "server access logging disabled"
         findings.append(Finding.of(bucket_arn(name), ok, f"{_users_of(users)}: {reason}"))
-    return findings + _beyond_trails(trails, account, "trail bucket")
+    return findings + _bucketless(trails) + _beyond_trails(
+        trails, account, "no CloudTrail log bucket whose access logging could be judged")
 
 
 # 2.5 --------------------------------------------------------------------------------------------
@@ -385,10 +429,27 @@ def _recorder_problems(recorder: Mapping[str, Any], status: Mapping[str, Any] | 
     return problems
 
 
+def _channel_said(channel: Mapping[str, Any]) -> tuple[bool, str]:
+    """(whether the channel names both destinations, what it says): audit steps 6 and 7."""
+    name = f"delivery channel {channel.get('name', '?')}"
+    bucket, topic = channel.get("s3BucketName"), channel.get("snsTopicARN")
+    missing = [what for what, value in (("S3 bucket", bucket), ("SNS topic", topic)) if not value]
+    if missing:
+        named = f" (bucket {bucket})" if bucket else f" (topic {topic})" if topic else ""
+        return False, f"{name} names no {' and no '.join(missing)}{named}"
+    return True, f"{name} delivers to s3://{bucket} and notifies {topic}"
+
+
 def _config_region(region: str, data: Mapping[str, Any]) -> tuple[Finding, bool]:
-    """(the region's finding, whether a working recorder there records global resources)."""
+    """(the region's finding, whether a working recorder there records global resources).
+
+    The audit's steps, per region: a recorder that records all supported resource types and is
+    recording (its last status not a failure), and a delivery channel naming an S3 bucket (step 6)
+    and an SNS topic (step 7). Whether they are the *correct* bucket and topic is the
+    organisation's to confirm: the finding names them.
+    """
     statuses = {s.get("name"): s for s in data.get("statuses", [])}
-    channels = [c.get("name", "?") for c in data.get("channels", [])]
+    channels = [_channel_said(c) for c in data.get("channels", [])]
     recorders = data.get("recorders", [])
     if not recorders:
         return Finding.of(f"region {region}", False, "no configuration recorder", region), False
@@ -403,8 +464,8 @@ def _config_region(region: str, data: Mapping[str, Any]) -> tuple[Finding, bool]
         said.append(f"recorder {recorder.get('name')} " + (
             "; ".join(problems) if problems else
             f"records all supported resource types (last status {status.get('lastStatus')})"))
-    said.append(f"delivery channel {', '.join(channels)}" if channels else "no delivery channel")
-    ok = good and bool(channels)
+    said += [text for _, text in channels] if channels else ["no delivery channel"]
+    ok = good and any(delivers for delivers, _ in channels)
     return Finding.of(f"region {region}", ok, "; ".join(said), region), ok and global_ok
 
 
@@ -419,6 +480,8 @@ def config_in_every_region(by_region: Mapping[str, Mapping[str, Any]],
         if records_global:
             global_regions.append(region)
     resource = account_resource(account)
+    if not by_region and not errors:
+        return [_no_region(account)]
     if global_regions:
         findings.append(Finding.of(resource, True, "global resource types (IAM) recorded in "
                                                    + ", ".join(global_regions)))
@@ -470,10 +533,28 @@ def _key_finding(region: str, key: Mapping[str, Any]) -> Finding:
                       region)
 
 
+def _judged(finding: Finding) -> bool:
+    return not finding.reason.startswith("not judged: ")
+
+
 def customer_key_rotation(by_region: Mapping[str, Iterable[Mapping[str, Any]]],
                           errors: Mapping[str, Exception]) -> list[Finding]:
-    """2.8: every enabled, symmetric, customer-created KMS key rotates; the others are listed."""
+    """2.8: every enabled, symmetric, customer-created KMS key rotates; the others are listed.
+
+    A region without such a key is a legitimately empty population (AWS managed keys are out of
+    scope: AWS rotates them): it passes, and says so, so the reader sees it was read.
+    """
     findings = unread_regions(errors)
     for region, keys in sorted(by_region.items()):
-        findings += [_key_finding(region, key) for key in keys]
+        keys = list(keys)
+        found = [_key_finding(region, key) for key in keys]
+        if not any(_judged(f) for f in found):
+            customer = any((key.get("metadata") or {}).get("value", {}).get("KeyManager")
+                           == "CUSTOMER" for key in keys)
+            said = (f"no enabled symmetric customer-managed CMK in {region} (the keys listed are"
+                    " not judged)" if customer else f"no customer-managed CMKs in {region}")
+            found.append(Finding.of(f"region {region}", True, said, region))
+        findings += found
+    if not by_region and not errors:
+        findings.append(Finding.unknown("account", NO_REGION))
     return findings
