@@ -334,3 +334,40 @@ def test_a_could_not_evaluate_report_is_logged_as_an_error(when: str) -> None:
     verdict = report("call", "failed")  # a compliance failure stays a failure
     relabel(verdict)
     assert verdict.when == "call" and not hasattr(verdict, "cis_phase")
+
+
+def test_a_run_stopped_by_maxfail_is_incomplete(pytester: pytest.Pytester, moto: None) -> None:
+    result = pytester.runpytest("--cis-id=1.5,1.6,1.7", "--cis-regions=us-east-1", "-x",
+                                "--cis-json=cis.json")
+    document = json.loads((pytester.path / "cis.json").read_text())
+    assert document["complete"] is False
+    assert [n["id"] for n in document["not_run"]] == ["1.6", "1.7"]
+    result.stdout.fnmatch_lines(["incomplete: 2 of 3 not run", "not run: 1.6, 1.7",
+                                 "Level 1: 0/1 scored recommendations pass (0%), "
+                                 "incomplete: 2 of 3 not run"])
+
+
+def _shard(results: list[str], not_run: list[str], complete: bool) -> dict[str, Any]:
+    from pytest_cis_aws.report.json_export import assemble
+
+    rows = [{"id": rec, "account": "111111111111", "nodeid": f"t::{rec}", "outcome": "passed",
+             "stock": True, "scored": True, "level": 1} for rec in results]
+    return assemble(rows, {"account": "1", "regions": [], "level": 1}, {
+        "complete": complete, "collected": len(rows) + len(not_run),
+        "not_run": [{"id": rec, "account": "111111111111", "nodeid": f"t::{rec}"}
+                    for rec in not_run]})
+
+
+def test_merged_shards_are_complete_only_when_every_check_ran_somewhere() -> None:
+    from pytest_cis_aws.cli import merge
+
+    interrupted = _shard(["1.1"], ["1.2", "1.3"], complete=False)
+    rerun = _shard(["1.2"], [], complete=True)
+    merged = merge([interrupted, rerun])
+    assert (merged["complete"], [n["id"] for n in merged["not_run"]]) == (False, ["1.3"])
+    assert merged["collected"] == 3
+    assert merge([interrupted, _shard(["1.2", "1.3"], [], complete=True)])["complete"] is True
+    assert merge([_shard([], [], complete=False)])["complete"] is False  # nothing known
+    legacy = _shard(["1.1"], [], complete=True)
+    del legacy["complete"]
+    assert merge([legacy])["complete"] is True
