@@ -225,7 +225,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     run = _active(config)
     if run is None or hasattr(config, "workerinput"):
         return
-    if run.results.by_nodeid:
+    # Interrupted before any check reported: still say that nothing was audited.
+    if run.results.by_nodeid or (run.results.interrupted and not config.option.collectonly):
         from .report.terminal import write_summary
 
         write_summary(terminalreporter, run.results, run.summary_header())

@@ -371,3 +371,18 @@ def test_merged_shards_are_complete_only_when_every_check_ran_somewhere() -> Non
     legacy = _shard(["1.1"], [], complete=True)
     del legacy["complete"]
     assert merge([legacy])["complete"] is True
+
+
+def test_interrupted_before_any_check_reported_still_says_so(pytester: pytest.Pytester,
+                                                             moto: None) -> None:
+    pytester.makeconftest("""
+        def pytest_runtestloop(session):
+            raise KeyboardInterrupt  # as Ctrl-C right after collection would
+    """)
+    result = pytester.runpytest("--cis-id=1.5,1.6,1.7", "--cis-regions=us-east-1",
+                                "--cis-json=cis.json", no_reraise_ctrlc=True)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    document = json.loads((pytester.path / "cis.json").read_text())
+    assert (document["complete"], len(document["not_run"]), document["results"]) == (False, 3, [])
+    result.stdout.fnmatch_lines(["incomplete: 3 of 3 not run", "Level 1: 0/0 scored "
+                                 "recommendations pass, incomplete: 3 of 3 not run"])
