@@ -386,3 +386,26 @@ def test_interrupted_before_any_check_reported_still_says_so(pytester: pytest.Py
     assert (document["complete"], len(document["not_run"]), document["results"]) == (False, 3, [])
     result.stdout.fnmatch_lines(["incomplete: 3 of 3 not run", "Level 1: 0/0 scored "
                                  "recommendations pass, incomplete: 3 of 3 not run"])
+
+
+def test_sigterm_is_an_interruption_only_while_the_plugin_runs(pytester: pytest.Pytester,
+                                                                moto: None) -> None:
+    def mine(signum: int, frame: Any) -> None:  # pragma: no cover  (never delivered)
+        pass
+
+    previous = signal.signal(signal.SIGTERM, mine)
+    try:
+        pytester.makeconftest("""
+            import signal
+
+            def pytest_runtestloop(session):
+                session.config.sigterm_during_run = signal.getsignal(signal.SIGTERM)
+        """)
+        result = pytester.runpytest("--cis-id=1.5", "--cis-regions=us-east-1")
+        (config,) = [call.config for call in result.reprec.getcalls("pytest_unconfigure")]
+        assert config.sigterm_during_run is signal.default_int_handler
+        assert signal.getsignal(signal.SIGTERM) is mine
+        pytester.runpytest("--co")  # dormant (no --cis-* option): never touched
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, previous)
