@@ -409,3 +409,14 @@ def test_sigterm_is_an_interruption_only_while_the_plugin_runs(pytester: pytest.
         assert signal.getsignal(signal.SIGTERM) is mine
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_setup_and_teardown_without_the_check_body_is_not_a_pass() -> None:
+    results = Results()  # what --setup-only and --setup-plan report
+    results.add(report("setup"))
+    results.add(report("teardown"))
+    assert results.results() == [] and [r.id for r in results.not_run()] == ["1.2"]
+    skipped = Results()  # a fixture that ends the check (manual, or an error) judges it
+    skipped.add(report("setup", "skipped", longrepr=("x.py", 1, "Skipped: manual: look")))
+    skipped.add(report("teardown"))
+    assert [r.outcome for r in skipped.results()] == ["manual"]

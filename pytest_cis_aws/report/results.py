@@ -37,6 +37,12 @@ class Result:
     reason: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)
     done: bool = False  # its last report arrived: teardown, or xdist's crash report
+    judged: bool = False  # it has an outcome: its body ran, or setup ended it (error, skip)
+
+    @property
+    def final(self) -> bool:
+        # A passed setup and teardown with no call between (--setup-only) is not a pass.
+        return self.done and self.judged
 
     @classmethod
     def of(cls, meta: Mapping[str, Any], nodeid: str) -> Result:
@@ -136,6 +142,8 @@ class Results:
         if report.when == "teardown" or (getattr(report, "cis_crashed", False) and report.failed):
             result.done = True
         outcome = outcome_of(report)
+        if report.when == "call" or outcome != "passed":
+            result.judged = True
         if report.when == "teardown" and outcome == "passed":
             return
         findings = getattr(report, "cis_findings", None)
@@ -147,13 +155,13 @@ class Results:
             result.reason = _reason(report) if outcome != "passed" else ""
 
     def results(self) -> list[Result]:
-        return sorted((r for r in self.by_nodeid.values() if r.done), key=_order)
+        return sorted((r for r in self.by_nodeid.values() if r.final), key=_order)
 
     def not_run(self) -> list[Result]:
         """Collected checks without a result: never started, or stopped half-way."""
         waiting = {nodeid: Result.of(meta, nodeid) for nodeid, meta in self.expected.items()}
         waiting.update(self.by_nodeid)
-        return sorted((r for r in waiting.values() if not r.done), key=_order)
+        return sorted((r for r in waiting.values() if not r.final), key=_order)
 
     def completeness(self) -> dict[str, Any]:
         """Whether every collected check has a result; which did not run, by id."""
