@@ -180,6 +180,10 @@ def test_every_output_agrees_id_by_id(pytester: pytest.Pytester, moto: None) -> 
     assert "incomplete" not in result.stdout.str()
 
 
+POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
+
+
+@POSIX
 def test_under_xdist_a_killed_worker_is_an_error_everywhere(pytester: pytest.Pytester,
                                                             moto_server: str) -> None:
     result = pytester.runpytest_subprocess(*scenario(pytester.path), "-p", "xdist", "-n", "2",
@@ -244,6 +248,7 @@ def interrupted_run(directory: Path, sig: signal.Signals, *args: str) -> tuple[i
     return proc.returncode, stdout
 
 
+@POSIX
 @pytest.mark.parametrize("sig, args", [
     pytest.param(signal.SIGTERM, (), id="SIGTERM"),
     pytest.param(signal.SIGINT, ("-p", "xdist", "-n", "2"), id="Ctrl-C-xdist"),
