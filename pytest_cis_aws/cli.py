@@ -12,6 +12,7 @@ from typing import Any
 
 from . import atomicfile, inputfile
 from .report.json_export import assemble
+from .report.results import incomplete_note
 from .report.terminal import account_rows, score_lines
 
 MAX_INPUT = 256 * 1024 * 1024
@@ -37,7 +38,23 @@ def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
                                for account, facts in d.get("credential_reports", {}).items()},
     }
     ordered = sorted(rows.values(), key=_row_order)
-    return assemble(ordered, header)
+    return assemble(ordered, header, _completeness(documents, rows))
+
+
+def _completeness(documents: Sequence[dict[str, Any]],
+                  rows: dict[tuple[Any, ...], dict[str, Any]]) -> dict[str, Any]:
+    """Incomplete when a shard's check did not run and no other shard ran it, or when a shard
+    was interrupted before it knew what it had collected (documents older than the field
+    count as complete)."""
+    ran = {(r.get("account"), r["id"]) for r in rows.values()}
+    missing: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for doc in documents:
+        for entry in doc.get("not_run", []):
+            if (entry.get("account"), entry["id"]) not in ran:
+                missing[(entry.get("account"), entry["id"], entry.get("nodeid"))] = entry
+    unknown = any(doc.get("complete") is False and not doc.get("not_run") for doc in documents)
+    return {"complete": not missing and not unknown, "collected": len(rows) + len(missing),
+            "not_run": sorted(missing.values(), key=_row_order)}
 
 
 def _row_order(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -62,8 +79,9 @@ def html_summary(doc: dict[str, Any]) -> str:
     )
     head = "".join(f"<th>{escape(h)}</th>" for h in
                    ["account", *(f"level {n}" for n in range(1, int(doc["level"]) + 1))])
+    note = incomplete_note(doc)
     total = "".join(f"<p><strong>{escape(line)}</strong></p>"
-                    for line in score_lines(doc["score"], int(doc["level"])))
+                    for line in score_lines(doc["score"], int(doc["level"]), note))
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         "<title>CIS AWS Foundations Benchmark v1.1.0 — organization</title></head><body>"
@@ -111,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print(f"merged {len(merged['results'])} results from {len(documents)} files "
           f"into {args.output}")
+    if note := incomplete_note(merged):
+        print(note, file=sys.stderr)
     return 0
 
 

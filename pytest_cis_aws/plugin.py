@@ -65,6 +65,10 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.dist = "loadgroup"
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(ResultHooks(run), "cis_aws_results")
+    from .report.phases import ErrorPhase
+
+    config.pluginmanager.register(ErrorPhase(config), "cis_aws_error_phase")
+    run.catch_sigterm()
     if config.pluginmanager.hasplugin("html") and not hasattr(config, "workerinput"):
         from .report.html import HtmlHooks
 
@@ -220,17 +224,28 @@ def _crashed(exc: BaseException) -> bool:
 
 
 def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, Any] | None:
-    # A check that could not read its data is an error, not a compliance failure.
-    if report.when == "call" and getattr(report, "cis_outcome", None) == "error":
+    # A check that could not read its data is an error, not a compliance failure (asked again
+    # for the short summary, after report/phases.py gave a call report its phase back).
+    if report.failed and getattr(report, "cis_outcome", None) == "error":
         return "error", "E", ("ERROR", {"red": True})
     return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # What "every collected recommendation" means, for the run's completeness.
+    run = _active(session.config)
+    if run is not None:
+        run.record_collected({item.nodeid: meta for item in session.items
+                              if (meta := selection.metadata(item)) is not None})
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     run = _active(config)
     if run is None or hasattr(config, "workerinput"):
         return
-    if run.results.by_nodeid:
+    # Interrupted before any check reported: still say that nothing was audited.
+    if run.results.by_nodeid or (run.results.interrupted and not config.option.collectonly):
         from .report.terminal import write_summary
 
         write_summary(terminalreporter, run.results, run.summary_header())
@@ -279,6 +294,17 @@ class ResultHooks:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.run.results.add(report)
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        # Before any report is written (junitxml's, pytest-html's and our JSON), even when
+        # interrupted: what was collected and did not run makes the run incomplete.
+        results = self.run.results
+        self.run.collected_by_workers()
+        results.interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        from .report.junit import mark_completeness
+
+        mark_completeness(session.config, results.completeness())
+
 
 class XdistHooks:
     """Registered only when pytest-xdist is installed (its hooks are unknown otherwise)."""
@@ -290,6 +316,16 @@ class XdistHooks:
         from .run import WORKERINPUT_KEY
 
         node.workerinput[WORKERINPUT_KEY] = self.run.worker_input()
+
+    def pytest_handlecrashitem(self, crashitem: str, report: Any, sched: Any) -> None:
+        # xdist's report for the test a dead worker was running has no CIS metadata: the
+        # workers recorded it at collection (run.record_collected).
+        self.run.collected_by_workers()
+        meta = self.run.results.expected.get(crashitem)
+        if meta is not None:
+            report.cis = dict(meta)
+            report.cis_outcome = "error"
+            report.cis_crashed = True
 
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         output = getattr(node, "workeroutput", {})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -24,6 +26,8 @@ WORKERINPUT_KEY = "cis_aws"
 
 
 class CisRun:
+    _previous_sigterm: Any = None  # the SIGTERM handler to restore, once ours is installed
+
     def __init__(self, config: pytest.Config, settings: Settings) -> None:
         self.config = config
         self.settings = settings
@@ -296,7 +300,52 @@ class CisRun:
         return {"expired": [w.describe() for w in self.waivers.expired()],
                 "unused": [w.describe() for w in self.waivers.unused(self.waivers.used)]}
 
+    # -- what was collected, and how a run ends early ---------------------------------------
+
+    def record_collected(self, collected: dict[str, dict[str, Any]]) -> None:
+        """The CIS checks this process collected. An xdist worker leaves them in the run's
+        directory: the controller collects nothing, and must account for the checks of a
+        worker that dies or of a run that is interrupted."""
+        worker = getattr(self.config, "workerinput", None)
+        directory = self._shared.get("store_dir")
+        if worker is None or not directory:
+            self.results.expect(collected)
+            return
+        target = Path(directory) / f"collected-{worker.get('workerid', 'gw')}.json"
+        tmp = target.with_suffix(".tmp")  # the directory is this run's own (mkdtemp, 0700)
+        tmp.write_text(json.dumps(collected), encoding="utf-8")
+        tmp.replace(target)
+
+    def collected_by_workers(self) -> None:
+        if self._own_dir is None:
+            return
+        for path in sorted(self._own_dir.glob("collected-*.json")):
+            try:
+                self.results.expect(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue  # another worker's copy says the same
+
+    def catch_sigterm(self) -> None:
+        """SIGTERM (a CI job cancelled, a container stopped) ends the run as Ctrl-C does: the
+        reports are still written, and say the run is incomplete. pytest leaves SIGTERM to its
+        default, which kills the process and writes nothing."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        try:
+            previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+        except (ValueError, OSError, AttributeError):  # no SIGTERM here, or not allowed
+            return
+        # None: a handler set outside Python, which cannot be put back; the default is closest.
+        self._previous_sigterm = signal.SIG_DFL if previous is None else previous
+
+    def _restore_sigterm(self) -> None:
+        previous = self._previous_sigterm
+        if previous is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
+            self._previous_sigterm = None
+
     def close(self) -> None:
+        self._restore_sigterm()
         if self._own_dir is not None:
             shutil.rmtree(self._own_dir, ignore_errors=True)
             self._own_dir = None

@@ -127,11 +127,12 @@ def complete_markers(items: list[pytest.Item]) -> None:
         for name in wanted:
             if name not in names:
                 item.add_marker(name)
-        item.user_properties.extend([
-            ("cis_id", meta["id"]),
-            ("cis_level", str(meta["level"])),
-            ("cis_section", meta["section"] or ""),
-        ])
+        item.user_properties.extend(junit_properties(meta))
+
+
+def junit_properties(meta: dict[str, Any]) -> list[tuple[str, str]]:
+    return [("cis_id", meta["id"]), ("cis_level", str(meta["level"])),
+            ("cis_section", meta["section"] or "")]
 
 
 def deselect(config: pytest.Config, items: list[pytest.Item], settings: Settings) -> None:

@@ -132,7 +132,8 @@ def test_merged_shards_equal_a_single_run(pytester: pytest.Pytester,
                      "--html", "org.html"]) == 0
     single = json.loads((pytester.path / "all.json").read_text())
     merged = json.loads((pytester.path / "merged.json").read_text())
-    for key in ("results", "score", "accounts", "score_by_account", "level"):
+    for key in ("results", "score", "accounts", "score_by_account", "level", "complete",
+                "collected", "not_run"):
         assert merged[key] == single[key], key
     assert "Organization total" in (pytester.path / "org.html").read_text()
 

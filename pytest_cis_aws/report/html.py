@@ -8,8 +8,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from .results import OUTCOMES, Results
-from .terminal import credential_report_lines, score_lines
+from .results import OUTCOMES, Results, incomplete_note
+from .terminal import credential_report_lines, not_run_line, score_lines
 
 # pytest-html sorts on `data-column-type` and reads row values from `col-<name>` (\w+ only).
 COLUMNS = (("cisid", "CIS ID"), ("cislevel", "Level"), ("cissection", "Section"),
@@ -30,6 +30,11 @@ class HtmlHooks:
             cells.insert(1 + offset, f'<th class="sortable" data-column-type="{name}">{label}</th>')
 
     def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
+        if getattr(report, "cis_phase", None):
+            # An error logged as a setup failure (report/phases.py) happened in another phase:
+            # the row names the test, not a "::setup" it did not fail in.
+            cells[:] = [c.replace(f"::{report.when}</td>", "</td>") if "col-testId" in c else c
+                        for c in cells]
         meta = getattr(report, "cis", None) or {}
         values = (meta.get("id", ""), meta.get("level", ""), meta.get("section", "") or "",
                   ("yes" if meta.get("scored") else "no") if meta else "")
@@ -45,13 +50,20 @@ class HtmlHooks:
             for section, counts in self.results.by_section().items()
         )
         head = "".join(f"<th>{o}</th>" for o in ("section", *OUTCOMES))
+        completeness = self.results.completeness()
+        note = incomplete_note(completeness)
+        warning = ""
+        if note:
+            listed = f"<br>{escape(not_run_line(completeness))}" if completeness["not_run"] else ""
+            warning = (f'<p class="cis-incomplete" style="color:#c00"><strong>'
+                       f"{escape(note)}</strong>{listed}</p>")
         scores = "".join(f"<p><strong>{escape(line)}</strong></p>"
-                         for line in score_lines(self.results.score(), header["level"]))
+                         for line in score_lines(self.results.score(), header["level"], note))
         prefix.append(
             f"<h2>CIS AWS Foundations Benchmark v1.1.0</h2>"
             f"<p>Account {escape(str(header['account']))}; regions "
             f"{escape(', '.join(header['regions']))}; level {header['level']}</p>"
             + "".join(f"<p>{escape(line)}</p>" for line, _ in
                       credential_report_lines(header.get("credential_reports") or {}))
-            + f"{scores}<table><tr>{head}</tr>{rows}</table>"
+            + f"{warning}{scores}<table><tr>{head}</tr>{rows}</table>"
         )

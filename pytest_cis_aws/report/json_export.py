@@ -14,12 +14,18 @@ from .results import Results, score, score_by_account
 def document(results: Results, header: dict[str, Any]) -> dict[str, Any]:
     rows = [{**r.to_dict(), "findings": [{"waived": False, **f} for f in r.findings]}
             for r in results.results()]
-    return assemble(rows, header)
+    return assemble(rows, header, results.completeness())
 
 
-def assemble(rows: list[dict[str, Any]], header: dict[str, Any]) -> dict[str, Any]:
-    """The JSON document from result rows (also used to merge shards of an organization)."""
+def assemble(rows: list[dict[str, Any]], header: dict[str, Any],
+             completeness: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON document from result rows (also used to merge shards of an organization).
+
+    `complete` is false when a collected check has no result (Ctrl-C, SIGTERM, -x); `not_run`
+    names each, and `score` is then over the checks that ran only.
+    """
     accounts = sorted({str(r["account"]) for r in rows if r.get("account")})
+    completeness = completeness or {"complete": True, "collected": len(rows), "not_run": []}
     return {
         "benchmark": "CIS Amazon Web Services Foundations Benchmark",
         "version": "1.1.0",
@@ -27,6 +33,9 @@ def assemble(rows: list[dict[str, Any]], header: dict[str, Any]) -> dict[str, An
         "regions": list(header["regions"]),
         "level": header["level"],
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "complete": completeness["complete"],
+        "collected": completeness["collected"],
+        "not_run": completeness["not_run"],
         "results": rows,
         "score": score(rows),
         "accounts": accounts,

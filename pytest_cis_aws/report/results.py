@@ -4,6 +4,10 @@ Reports carry the CIS metadata and findings as plain attributes, so they survive
 module turns them into one result per check, and the score the benchmark defines: passed scored
 recommendations over scored recommendations evaluated automatically (manual, error and skipped
 outcomes are listed, never counted as passes).
+
+A check has a result once its teardown was logged (or xdist reported its worker crashed). The
+checks collected that never got that far — Ctrl-C, SIGTERM, `-x`, too many crashed workers —
+are "not run", and a run with any of them is incomplete: every output says so next to the score.
 """
 
 from __future__ import annotations
@@ -32,6 +36,21 @@ class Result:
     outcome: str = "passed"
     reason: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)
+    done: bool = False  # its last report arrived: teardown, or xdist's crash report
+    judged: bool = False  # it has an outcome: its body ran, or setup ended it (error, skip)
+
+    @property
+    def final(self) -> bool:
+        # A passed setup and teardown with no call between (--setup-only) is not a pass.
+        return self.done and self.judged
+
+    @classmethod
+    def of(cls, meta: Mapping[str, Any], nodeid: str) -> Result:
+        return cls(id=meta["id"], title=meta["title"], section=meta["section"],
+                   level=meta["level"], scored=meta["scored"], stock=bool(meta.get("stock")),
+                   account=meta.get("account"),
+                   # xdist's loadgroup appends "@group" to node ids on workers
+                   nodeid=nodeid.split("@", 1)[0])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +81,23 @@ def score_by_account(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str
     return {account: score(rows) for account, rows in sorted(accounts.items())}
 
 
+def _order(r: Result) -> tuple[Any, ...]:
+    rec = catalog.CATALOG.get(r.id)
+    place = (0, rec.sort_key) if rec else (1, (0, 0))
+    return (r.account or "", *place, r.id, r.nodeid)
+
+
+def incomplete_note(completeness: Mapping[str, Any]) -> str | None:
+    """"incomplete: N of M not run", shown next to every score of an incomplete run."""
+    if completeness.get("complete", True):
+        return None
+    missing = len(completeness.get("not_run", []))
+    collected = completeness.get("collected", 0)
+    if not collected:
+        return "incomplete: interrupted before the checks were collected"
+    return f"incomplete: {missing} of {collected} not run"
+
+
 def _reason(report: Any) -> str:
     if hasattr(report, "wasxfail"):
         return str(report.wasxfail)
@@ -88,22 +124,28 @@ def outcome_of(report: Any) -> str:
 class Results:
     def __init__(self) -> None:
         self.by_nodeid: dict[str, Result] = {}
+        # The CIS checks collected, {node id: metadata}: from the session's items, or from
+        # what xdist workers recorded (the controller collects nothing itself).
+        self.expected: dict[str, Mapping[str, Any]] = {}
+        self.interrupted = False
+
+    def expect(self, collected: Mapping[str, Mapping[str, Any]]) -> None:
+        self.expected.update(collected)
 
     def add(self, report: Any) -> None:
         meta = getattr(report, "cis", None)
         if meta is None:
             return
-        outcome = outcome_of(report)
-        if report.when == "teardown" and outcome == "passed":
-            return
         result = self.by_nodeid.get(report.nodeid)
         if result is None:
-            result = Result(id=meta["id"], title=meta["title"], section=meta["section"],
-                            level=meta["level"], scored=meta["scored"],
-                            stock=bool(meta.get("stock")), account=meta.get("account"),
-                            # xdist's loadgroup appends "@group" to node ids on workers
-                            nodeid=report.nodeid.split("@", 1)[0])
-            self.by_nodeid[report.nodeid] = result
+            result = self.by_nodeid[report.nodeid] = Result.of(meta, report.nodeid)
+        if report.when == "teardown" or (getattr(report, "cis_crashed", False) and report.failed):
+            result.done = True
+        outcome = outcome_of(report)
+        if report.when == "call" or outcome != "passed":
+            result.judged = True
+        if report.when == "teardown" and outcome == "passed":
+            return
         findings = getattr(report, "cis_findings", None)
         if findings is not None:
             result.findings = list(findings)
@@ -113,12 +155,26 @@ class Results:
             result.reason = _reason(report) if outcome != "passed" else ""
 
     def results(self) -> list[Result]:
-        def key(r: Result) -> tuple[Any, ...]:
-            rec = catalog.CATALOG.get(r.id)
-            place = (0, rec.sort_key) if rec else (1, (0, 0))
-            return (r.account or "", *place, r.id, r.nodeid)
+        return sorted((r for r in self.by_nodeid.values() if r.final), key=_order)
 
-        return sorted(self.by_nodeid.values(), key=key)
+    def not_run(self) -> list[Result]:
+        """Collected checks without a result: never started, or stopped half-way."""
+        waiting = {nodeid: Result.of(meta, nodeid) for nodeid, meta in self.expected.items()}
+        waiting.update(self.by_nodeid)
+        return sorted((r for r in waiting.values() if not r.final), key=_order)
+
+    def completeness(self) -> dict[str, Any]:
+        """Whether every collected check has a result; which did not run, by id."""
+        missing = self.not_run()
+        # Interrupted before any collection was known (xdist workers still collecting):
+        # nothing is known to be missing, and nothing proves the run complete either.
+        unknown = self.interrupted and not self.expected
+        return {
+            "complete": not missing and not unknown,
+            "collected": len(self.expected.keys() | self.by_nodeid.keys()),
+            "not_run": [{"id": r.id, "account": r.account, "nodeid": r.nodeid}
+                        for r in missing],
+        }
 
     def score(self) -> dict[str, dict[str, int]]:
         return score(r.to_dict() for r in self.results())

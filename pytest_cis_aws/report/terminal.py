@@ -7,17 +7,27 @@ from typing import Any
 
 from .. import catalog
 from ..text import printable, table
-from .results import OUTCOMES, Results
+from .results import OUTCOMES, Results, incomplete_note
 
 
-def score_lines(score: dict[str, dict[str, int]], max_level: int) -> list[str]:
+def score_lines(score: dict[str, dict[str, int]], max_level: int,
+                note: str | None = None) -> list[str]:
+    """One line per level; `note` (an incomplete run's) is repeated on each: a score over a
+    subset never reads as the account's."""
     lines = []
+    suffix = f", {note}" if note else ""
     for level in range(1, max_level + 1):
         s = score[str(level)]
         pct = f" ({100 * s['passed'] // s['evaluated']}%)" if s["evaluated"] else ""
         lines.append(f"Level {level}: {s['passed']}/{s['evaluated']} scored recommendations "
-                     f"pass{pct}")
+                     f"pass{pct}{suffix}")
     return lines
+
+
+def not_run_line(completeness: dict[str, Any], limit: int = 400) -> str:
+    ids = ", ".join(f"{n['account']}/{n['id']}" if n.get("account") else str(n["id"])
+                    for n in completeness.get("not_run", []))
+    return printable(f"not run: {ids}", limit)
 
 
 def account_rows(by_account: dict[str, dict[str, dict[str, int]]], max_level: int
@@ -41,6 +51,12 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
     if ages:
         tr.write_line(f"cross-run cache: {len(ages)} pieces of data reused from an earlier run, "
                       f"the oldest {ages[-1]:.0f} s old", yellow=True)
+    completeness = results.completeness()
+    note = incomplete_note(completeness)
+    if note:
+        tr.write_line(note, red=True, bold=True)
+        if completeness["not_run"]:
+            tr.write_line(not_run_line(completeness), red=True)
     sections = results.by_section()
     rows = [[name, *(str(counts[o]) for o in OUTCOMES)]
             for name, counts in sorted(sections.items(), key=lambda kv: _section_order(kv[0]))]
@@ -51,7 +67,7 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
         tr.write_line(table(["account", *(f"level {n}" for n in range(1, header["level"] + 1))],
                             account_rows(by_account, header["level"])))
         tr.write_line("Organization total:", bold=True)
-    for line in score_lines(results.score(), header["level"]):
+    for line in score_lines(results.score(), header["level"], note):
         tr.write_line(line, bold=True)
     for outcome in ("manual", "error"):
         listed = [r for r in results.results() if r.outcome == outcome]
