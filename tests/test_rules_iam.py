@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -229,11 +230,57 @@ def test_1_23_console_user_with_never_used_key() -> None:
 
 
 # 1.21
+PROFILE = "arn:aws:iam::1:instance-profile/web"
+
+
+def _inst(iid: str, profile: str | None, state: str = "running") -> dict[str, Any]:
+    return {"InstanceId": iid, "OwnerId": "1", "State": state,
+            "IamInstanceProfile": {"Arn": profile, "Id": "AIPA"} if profile else None}
+
+
 def test_1_21_region_that_failed_is_unknown_others_judged() -> None:
-    findings = iam.instances_without_role(
-        {"eu-west-1": [{"InstanceId": "i-1", "OwnerId": "1", "IamInstanceProfile": None}]},
-        {"us-east-1": RuntimeError("AccessDenied")})
+    findings = iam.instance_roles(
+        {"eu-west-1": [_inst("i-1", None)]}, {"us-east-1": RuntimeError("AccessDenied")}, {})
     assert sorted(map(str, verdicts(findings))) == ["False", "None"]
+
+
+def test_1_21_no_profile_or_an_empty_profile_fails_stopped_instances_count() -> None:
+    findings = iam.instance_roles(
+        {"us-east-1": [_inst("i-1", None, "stopped"), _inst("i-2", PROFILE),
+                       _inst("i-3", "arn:aws:iam::1:instance-profile/empty")]},
+        {}, {PROFILE: ["web"]})
+    assert verdicts(findings) == [False, True, False]
+    assert findings[0].reason == "no instance profile, so no IAM role (stopped)"
+    assert findings[1].reason == "role web (instance profile web; running)"
+    assert findings[2].reason == "instance profile empty holds no IAM role (running)"
+    assert iam.instance_review(findings) is not None  # the check fails: findings decide
+
+
+def test_1_21_every_instance_with_a_role_still_needs_a_person() -> None:
+    findings = iam.instance_roles({"us-east-1": [_inst("i-2", PROFILE)], "eu-west-1": []}, {},
+                                  {PROFILE: ["web"]})
+    assert verdicts(findings) == [True]
+    review = iam.instance_review(findings)
+    assert review is not None and review.startswith("every EC2 instance has an IAM role (1 ")
+    assert "stored AWS access keys" in review
+
+
+def test_1_21_no_instance_anywhere_is_an_explicit_pass() -> None:
+    findings = iam.instance_roles({"us-east-1": [], "eu-west-1": []}, {}, {})
+    assert [(f.compliant, f.reason) for f in findings] == [
+        (True, "no EC2 instances in the audited regions (eu-west-1, us-east-1)")]
+    assert iam.instance_review(findings) is None
+    # ... but not when a region could not be read: that region may hold instances.
+    partial = iam.instance_roles({"us-east-1": []}, {"eu-west-1": RuntimeError("x")}, {})
+    assert verdicts(partial) == [None]
+
+
+def test_1_21_profiles_are_read_from_the_roles() -> None:
+    details = {"RoleDetailList": [
+        {"RoleName": "web", "InstanceProfileList": [{"Arn": PROFILE}]},
+        {"RoleName": "batch", "InstanceProfileList": [{"Arn": PROFILE}]},
+        {"RoleName": "lonely", "InstanceProfileList": []}]}
+    assert iam.instance_profile_roles(details) == {PROFILE: ["web", "batch"]}
 
 
 def test_failure_message_caps_the_table_and_counts_the_rest() -> None:

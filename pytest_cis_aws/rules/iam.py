@@ -233,18 +233,68 @@ def billing_reports(reports: Iterable[Mapping[str, Any]], account: str) -> list[
 
 # 1.21 -----------------------------------------------------------------------------------------
 
-def instances_without_role(instances_by_region: Mapping[str, Any],
-                           errors: Mapping[str, Exception]) -> list[Finding]:
+NO_INSTANCES = "no EC2 instances in the audited regions"
+# The audit's other half, which no API shows: what is stored on the instances themselves.
+INSTANCE_REVIEW = (
+    "every EC2 instance has an IAM role ({count} instance(s)); no API shows the rest of the "
+    "audit: look inside each instance (scripts, environment variables, applications and their "
+    "configuration) for stored AWS access keys"
+)
+
+
+def instance_profile_roles(details: Mapping[str, Any]) -> dict[str, list[str]]:
+    """{instance profile ARN: names of the roles it holds}, from the roles' InstanceProfileList.
+
+    A profile that holds no role is in no role's list, so it is absent here.
+    """
+    profiles: dict[str, list[str]] = {}
+    for role in details.get("RoleDetailList", []):
+        for profile in role.get("InstanceProfileList", []):
+            profiles.setdefault(profile["Arn"], []).append(role["RoleName"])
+    return profiles
+
+
+def instance_roles(instances_by_region: Mapping[str, Any], errors: Mapping[str, Exception],
+                   profile_roles: Mapping[str, list[str]]) -> list[Finding]:
+    """Every instance that is not terminated (stopped ones count: they start again with the
+    same role, or without one): no instance profile, or a profile holding no role, fails.
+
+    A compliant finding here proves only the first half of the audit (see INSTANCE_REVIEW).
+    No instance in any region read is the one legitimately empty population: one compliant
+    finding says so.
+    """
     findings = [Finding.unknown(f"region {region}", str(exc), region)
                 for region, exc in errors.items()]
+    seen = 0
     for region, instances in instances_by_region.items():
         for inst in instances:
+            seen += 1
             arn = f"arn:aws:ec2:{region}:{inst.get('OwnerId', '')}:instance/{inst['InstanceId']}"
+            state = inst.get("State") or "state unknown"
             profile = (inst.get("IamInstanceProfile") or {}).get("Arn")
-            findings.append(Finding.of(arn, bool(profile),
-                                       f"instance profile {profile}" if profile
-                                       else f"no instance profile ({inst.get('State')})", region))
+            if not profile:
+                findings.append(Finding.of(arn, False, f"no instance profile, so no IAM role "
+                                                       f"({state})", region))
+                continue
+            name = profile.rsplit("/", 1)[-1]
+            roles = profile_roles.get(profile)
+            findings.append(
+                Finding.of(arn, True, f"role {', '.join(roles)} (instance profile {name}; "
+                                      f"{state})", region) if roles
+                else Finding.of(arn, False, f"instance profile {name} holds no IAM role "
+                                            f"({state})", region))
+    if not seen and not errors:
+        regions = ", ".join(sorted(instances_by_region)) or "none"
+        findings.append(Finding.of("EC2 instances", True, f"{NO_INSTANCES} ({regions})")
+                        if instances_by_region else
+                        Finding.unknown("EC2 instances", "no region was read"))
     return findings
+
+
+def instance_review(findings: list[Finding]) -> str | None:
+    """What a person must still do when every instance has a role; None with no instance."""
+    instances = [f for f in findings if ":instance/" in f.resource]
+    return INSTANCE_REVIEW.format(count=len(instances)) if instances else None
 
 
 # 1.22 -----------------------------------------------------------------------------------------
