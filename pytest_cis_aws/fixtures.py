@@ -131,6 +131,15 @@ def iam_authorization_details(cis_run: CisRun) -> dict[str, list[Any]]:
 
 
 @pytest.fixture(scope="session")
+def iam_aws_managed_policies(cis_run: CisRun) -> list[dict[str, Any]]:
+    """AWS managed policies with their default version (for who may assume a role: 1.18)."""
+    from .aws import collect_iam
+
+    return _shared(cis_run, "iam/aws_managed_policies",
+                   lambda: collect_iam.aws_managed_policies(cis_run.aws))
+
+
+@pytest.fixture(scope="session")
 def virtual_mfa_devices(cis_run: CisRun) -> list[dict[str, Any]]:
     """Virtual MFA devices that are assigned to a user (root included)."""
     from .aws import collect_iam

@@ -4,11 +4,15 @@ an empty population."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+import accounts_iam
+from aws_state import ACCOUNT
+from pytest_cis_aws.rules.iam_roles import MANAGER_ONLY, MASTER_ONLY, READS
 from runs import by_resource, run_checks
 
 US = "us-east-1"
@@ -71,3 +75,53 @@ def test_1_21_no_instance_in_any_audited_region_passes_and_says_so(
     assert run.outcomes == {"1.21": "passed"}, run.result.stdout.str()
     assert by_resource(run.findings["1.21"]) == {"EC2 instances": (
         True, f"no EC2 instances in the audited regions (eu-west-1, {US})")}
+
+
+# -- 1.18 ---------------------------------------------------------------------------------------
+
+INI_1_18 = """
+[pytest]
+cis_iam_master_role = iam-master
+cis_iam_manager_role = iam-manager
+"""
+
+
+def _benchmark_layout(client: Callable[..., Any], *, alice_in: tuple[str, ...]) -> None:
+    """The benchmark's remediation: both roles trust the account; groups say who may assume."""
+    iam = client("iam")
+    for role, allow, deny in (("iam-master", MASTER_ONLY + READS, MANAGER_ONLY),
+                              ("iam-manager", MANAGER_ONLY + READS, MASTER_ONLY)):
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument=accounts_iam._trust(ACCOUNT))
+        iam.put_role_policy(RoleName=role, PolicyName="duties",
+                            PolicyDocument=accounts_iam._role_policy(allow, deny))
+        group = role.replace("iam-", "") + "s"
+        iam.create_group(GroupName=group)
+        iam.put_group_policy(GroupName=group, PolicyName="assume", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": {
+                "Effect": "Allow", "Action": "sts:AssumeRole",
+                "Resource": f"arn:aws:iam::{ACCOUNT}:role/{role}"}}))
+    for name, groups in (("alice", alice_in), ("bob", ("managers",))):
+        iam.create_user(UserName=name)
+        for group in groups:
+            iam.add_user_to_group(GroupName=group, UserName=name)
+
+
+def test_1_18_the_benchmarks_own_layout_passes(
+        pytester: pytest.Pytester, setup_client: Callable[..., Any]) -> None:
+    _benchmark_layout(setup_client, alice_in=("masters",))
+    pytester.makeini(INI_1_18)
+    run = run_checks(pytester, "--cis-id=1.18", f"--cis-regions={US}")
+    assert run.outcomes == {"1.18": "passed"}, run.result.stdout.str()
+    found = by_resource(run.findings["1.18"])
+    assert "may be assumed by group masters (allowed), user alice (allowed through group " \
+           "masters)" in found["arn:aws:iam::123456789012:role/iam-master"][1]
+
+
+def test_1_18_a_user_who_may_assume_both_fails(
+        pytester: pytest.Pytester, setup_client: Callable[..., Any]) -> None:
+    _benchmark_layout(setup_client, alice_in=("masters", "managers"))
+    pytester.makeini(INI_1_18)
+    run = run_checks(pytester, "--cis-id=1.18", f"--cis-regions={US}")
+    assert run.outcomes == {"1.18": "failed"}, run.result.stdout.str()
+    failing = {r for r, (ok, _) in by_resource(run.findings["1.18"]).items() if ok is False}
+    assert failing == {"arn:aws:iam::123456789012:user/alice"}

@@ -136,3 +136,18 @@ def cost_and_usage_reports(aws: Aws) -> list[dict[str, Any]]:
         for page in paginator.paginate():
             reports.extend(page["ReportDefinitions"])
     return reports
+
+
+def aws_managed_policies(aws: Aws) -> list[dict[str, Any]]:
+    """AWS managed policies (GetAccountAuthorizationDetails, AWSManagedPolicy filter), each with
+    its default version only: what 1.18 needs to tell who may call sts:AssumeRole."""
+    policies: list[dict[str, Any]] = []
+    with reading("iam:GetAccountAuthorizationDetails"):
+        paginator = aws.client("iam").get_paginator("get_account_authorization_details")
+        for page in paginator.paginate(Filter=["AWSManagedPolicy"],
+                                       PaginationConfig={"PageSize": 1000}):
+            for policy in page["Policies"]:
+                # Only the default version decides; the others would be most of the answer.
+                versions = [v for v in policy["PolicyVersionList"] if v["IsDefaultVersion"]]
+                policies.append({**policy, "PolicyVersionList": versions})
+    return policies
