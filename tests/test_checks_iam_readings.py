@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import accounts_iam
-from aws_state import ACCOUNT
+from aws_state import ACCOUNT, install_root_row, root_row
 from pytest_cis_aws.rules.iam_roles import MANAGER_ONLY, MASTER_ONLY, READS
 from runs import by_resource, run_checks
 
@@ -125,3 +125,25 @@ def test_1_18_a_user_who_may_assume_both_fails(
     assert run.outcomes == {"1.18": "failed"}, run.result.stdout.str()
     failing = {r for r, (ok, _) in by_resource(run.findings["1.18"]).items() if ok is False}
     assert failing == {"arn:aws:iam::123456789012:user/alice"}
+
+
+# -- empty populations ----------------------------------------------------------------------------
+
+
+def test_an_account_without_iam_users_passes_saying_so(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+        setup_client: Callable[..., Any]) -> None:
+    install_root_row(monkeypatch, root_row())
+    setup_client("iam").create_role(RoleName="only-a-role",
+                                    AssumeRolePolicyDocument=accounts_iam._trust(ACCOUNT))
+    run = run_checks(pytester, "--cis-id=1.2,1.3,1.4,1.16,1.23", f"--cis-regions={US}")
+    assert run.outcomes == dict.fromkeys(("1.2", "1.3", "1.4", "1.16", "1.23"), "passed"), \
+        run.result.stdout.str()
+    assert {rec: [(f["resource"], f["reason"]) for f in found]
+            for rec, found in run.findings.items()} == {
+        "1.2": [("IAM users", "no console users: no IAM user has a console password")],
+        "1.3": [("IAM users", "no IAM user has a console password or an active access key")],
+        "1.4": [("IAM users", "no IAM user has an active access key")],
+        "1.16": [("IAM users", "no IAM users")],
+        "1.23": [("IAM users", "no console user has an access key")],
+    }

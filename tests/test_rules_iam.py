@@ -92,7 +92,10 @@ def test_1_3_console_passwords(user: CredentialRow, ok: bool) -> None:
 ])
 def test_1_3_access_keys(k: AccessKey, ok: bool | None) -> None:
     findings = iam.unused_credentials(report(row(keys=(k, key(2, False)))), NOW)
-    assert verdicts(findings) == ([] if ok is None else [ok])
+    if ok is None:  # nothing to judge: an explicit pass that says so
+        assert [(f.compliant, f.reason) for f in findings] == [(True, iam.NO_CREDENTIALS)]
+    else:
+        assert verdicts(findings) == [ok]
 
 
 # 1.4
@@ -104,6 +107,31 @@ def test_1_4_rotation_boundary(rotated: When, ok: bool) -> None:
 
 def test_1_4_active_key_without_rotation_date_is_unknown() -> None:
     assert verdicts(iam.keys_not_rotated(report(row(keys=(key(1, True, NA, NA),))), NOW)) == [None]
+
+
+def test_1_4_an_active_key_not_used_since_its_rotation_fails() -> None:
+    """v1.1.0 audit step 8: keys not in use since their last rotation are to be disabled."""
+    findings = iam.keys_not_rotated(report(row(keys=(key(1, True, ago(5), NA),))), NOW)
+    assert verdicts(findings) == [False]
+    assert "not used since (N/A)" in findings[0].reason
+
+
+# Empty populations: a pass that says what was (not) there, never a pass on no finding.
+@pytest.mark.parametrize(("rule", "evidence"), [
+    (iam.console_users_without_mfa, iam.NO_CONSOLE_USERS),
+    (iam.console_users_with_unused_keys, iam.NO_CONSOLE_USER_KEYS),
+    (lambda r: iam.unused_credentials(r, NOW), iam.NO_CREDENTIALS),
+    (lambda r: iam.keys_not_rotated(r, NOW), iam.NO_ACTIVE_KEYS),
+])
+def test_empty_populations_pass_with_explicit_evidence(rule: Any, evidence: str) -> None:
+    root = row("<root_account>", password=None, mfa=True,
+               keys=(key(1, True, ago(500), NA),))  # root is not an IAM user (1.12, 1.13)
+    users = (row("keyless", password=False),)
+    for judged in (rule(report(root=root)), rule(report(*users, root=root))):
+        assert [(f.resource, f.compliant, f.reason) for f in judged] == [
+            (iam.IAM_USERS, True, evidence)]
+    assert iam.users_with_policies({"UserDetailList": []}) == [
+        iam.Finding.of(iam.IAM_USERS, True, iam.NO_USERS)]
 
 
 # 1.5 - 1.11
@@ -227,6 +255,13 @@ def test_1_23_console_user_with_never_used_key() -> None:
              row("b", password=True, keys=(key(1, True, ago(3), ago(1)),)),
              row("c", password=False, keys=(key(1, True, ago(3), NA),)))
     assert verdicts(iam.console_users_with_unused_keys(report(*users))) == [False, True]
+
+
+def test_1_23_an_inactive_key_never_used_still_exists_and_fails() -> None:
+    users = (row("a", password=True, keys=(key(1, False, ago(300), NA), key(2, False))),)
+    findings = iam.console_users_with_unused_keys(report(*users))
+    assert [(f.compliant, f.reason) for f in findings] == [
+        (False, f"access key 1 inactive and never used (created {ago(300)})")]
 
 
 # 1.21

@@ -54,14 +54,28 @@ def root_recently_used(report: CredentialReport, now: datetime, days: int) -> li
 
 # 1.2 ------------------------------------------------------------------------------------------
 
+# Evidence for the populations that may legitimately be empty: the check passes and says why.
+NO_CONSOLE_USERS = "no console users: no IAM user has a console password"
+NO_CREDENTIALS = "no IAM user has a console password or an active access key"
+NO_ACTIVE_KEYS = "no IAM user has an active access key"
+NO_USERS = "no IAM users"
+NO_CONSOLE_USER_KEYS = "no console user has an access key"
+IAM_USERS = "IAM users"  # the resource such evidence is about
+
+
+def _or_none(findings: list[Finding], evidence: str) -> list[Finding]:
+    """The findings, or one compliant finding saying the population is empty."""
+    return findings or [Finding.of(IAM_USERS, True, evidence)]
+
+
 def console_users_without_mfa(report: CredentialReport) -> list[Finding]:
-    return [
+    return _or_none([
         Finding.of(user.arn, user.mfa_active,
                    "console password, MFA active" if user.mfa_active
                    else "console password without MFA")
         for user in report.users  # the <root_account> row is not a user (see 1.13)
         if user.password_enabled
-    ]
+    ], NO_CONSOLE_USERS)
 
 
 # 1.3 ------------------------------------------------------------------------------------------
@@ -95,12 +109,14 @@ def unused_credentials(report: CredentialReport, now: datetime) -> list[Finding]
                 continue
             findings.append(Finding.of(user.arn, _age(now, ref.at) < UNUSED_DAYS,
                                        f"access key {key.slot} {what} {_days(now, ref)}"))
-    return findings
+    return _or_none(findings, NO_CREDENTIALS)
 
 
 # 1.4 ------------------------------------------------------------------------------------------
 
 def keys_not_rotated(report: CredentialReport, now: datetime) -> list[Finding]:
+    """Audit steps 7 and 8: every active key rotated within 90 days, and used since then
+    (a key not in use since its last rotation is to be disabled or deleted)."""
     findings: list[Finding] = []
     for user in report.users:
         for key in user.active_keys:
@@ -109,9 +125,17 @@ def keys_not_rotated(report: CredentialReport, now: datetime) -> list[Finding]:
                 findings.append(Finding.unknown(user.arn, f"access key {key.slot}: active, "
                                                           "but no rotation date"))
                 continue
-            findings.append(Finding.of(user.arn, _age(now, rotated.at) <= ROTATION_DAYS,
-                                       f"access key {key.slot} last rotated {_days(now, rotated)}"))
-    return findings
+            said = f"access key {key.slot} last rotated {_days(now, rotated)}"
+            if _age(now, rotated.at) > ROTATION_DAYS:
+                findings.append(Finding.of(user.arn, False, said))
+            elif key.last_used.at is None:
+                findings.append(Finding.of(user.arn, False, f"{said}, not used since "
+                                           f"({key.last_used.raw or 'N/A'}): an unused key is "
+                                           "to be disabled or deleted"))
+            else:
+                findings.append(Finding.of(user.arn, True, f"{said}, last used "
+                                                           f"{_days(now, key.last_used)}"))
+    return _or_none(findings, NO_ACTIVE_KEYS)
 
 
 # 1.5 - 1.11 -----------------------------------------------------------------------------------
@@ -217,7 +241,7 @@ def users_with_policies(details: Mapping[str, Any]) -> list[Finding]:
         findings.append(Finding.of(user["Arn"], not parts,
                                    "policies on the user (" + "; ".join(parts) + ")" if parts
                                    else "no policies on the user"))
-    return findings
+    return _or_none(findings, NO_USERS)
 
 
 # 1.17 -----------------------------------------------------------------------------------------
@@ -316,17 +340,23 @@ def support_role(details: Mapping[str, Any], account: str, partition: str = "aws
 # 1.23 -----------------------------------------------------------------------------------------
 
 def console_users_with_unused_keys(report: CredentialReport) -> list[Finding]:
+    """Console users' keys that were never used are to be deleted (audit step 3): an inactive
+    key still exists, so it counts too. A slot without a key has no creation date."""
     findings = []
     for user in report.users:
         if not user.password_enabled:
             continue
-        for key in user.active_keys:
+        for key in user.access_keys:
+            if not key.active and key.last_rotated.at is None:
+                continue  # no key in this slot
             never = key.last_used.at is None
+            state = "active" if key.active else "inactive"
             findings.append(Finding.of(
                 user.arn, not never,
-                f"access key {key.slot} active and never used (created {key.last_rotated})"
-                if never else f"access key {key.slot} in use (last used {key.last_used})"))
-    return findings
+                f"access key {key.slot} {state} and never used (created {key.last_rotated})"
+                if never else f"access key {key.slot} {state}, used (last used "
+                              f"{key.last_used})"))
+    return _or_none(findings, NO_CONSOLE_USER_KEYS)
 
 
 # 1.24 -----------------------------------------------------------------------------------------
