@@ -123,20 +123,12 @@ def account_summary(cis_run: CisRun) -> dict[str, int]:
 
 @pytest.fixture(scope="session")
 def iam_authorization_details(cis_run: CisRun) -> dict[str, list[Any]]:
-    """Users, groups, roles and customer managed policies (GetAccountAuthorizationDetails)."""
+    """Users, groups, roles and customer managed policies (GetAccountAuthorizationDetails);
+    AWS managed policies apart, under "AWSManagedPolicies" (default version only)."""
     from .aws import collect_iam
 
     return _shared(cis_run, "iam/authorization_details",
                    lambda: collect_iam.authorization_details(cis_run.aws))
-
-
-@pytest.fixture(scope="session")
-def iam_aws_managed_policies(cis_run: CisRun) -> list[dict[str, Any]]:
-    """AWS managed policies with their default version (for who may assume a role: 1.18)."""
-    from .aws import collect_iam
-
-    return _shared(cis_run, "iam/aws_managed_policies",
-                   lambda: collect_iam.aws_managed_policies(cis_run.aws))
 
 
 @pytest.fixture(scope="session")

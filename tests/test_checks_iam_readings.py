@@ -136,8 +136,9 @@ def test_an_account_without_iam_users_passes_saying_so(
     install_root_row(monkeypatch, root_row())
     setup_client("iam").create_role(RoleName="only-a-role",
                                     AssumeRolePolicyDocument=accounts_iam._trust(ACCOUNT))
-    run = run_checks(pytester, "--cis-id=1.2,1.3,1.4,1.16,1.23", f"--cis-regions={US}")
-    assert run.outcomes == dict.fromkeys(("1.2", "1.3", "1.4", "1.16", "1.23"), "passed"), \
+    run = run_checks(pytester, "--cis-id=1.2,1.3,1.4,1.16,1.23,1.24", f"--cis-regions={US}")
+    assert run.outcomes == dict.fromkeys(("1.2", "1.3", "1.4", "1.16", "1.23", "1.24"),
+                                         "passed"), \
         run.result.stdout.str()
     assert {rec: [(f["resource"], f["reason"]) for f in found]
             for rec, found in run.findings.items()} == {
@@ -146,4 +147,5 @@ def test_an_account_without_iam_users_passes_saying_so(
         "1.4": [("IAM users", "no IAM user has an active access key")],
         "1.16": [("IAM users", "no IAM users")],
         "1.23": [("IAM users", "no console user has an access key")],
+        "1.24": [("customer managed policies", "no customer managed policies")],
     }

@@ -132,6 +132,8 @@ def test_empty_populations_pass_with_explicit_evidence(rule: Any, evidence: str)
             (iam.IAM_USERS, True, evidence)]
     assert iam.users_with_policies({"UserDetailList": []}) == [
         iam.Finding.of(iam.IAM_USERS, True, iam.NO_USERS)]
+    assert [f.reason for f in iam.full_admin_policies({"Policies": []})] == [
+        iam.NO_CUSTOMER_POLICIES]
 
 
 # 1.5 - 1.11

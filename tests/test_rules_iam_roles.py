@@ -67,8 +67,8 @@ def judge(users: list[dict[str, Any]] = (), groups: list[dict[str, Any]] = (),  
     details = {"UserDetailList": list(users), "GroupDetailList": list(groups),
                "RoleDetailList": roles if roles is not None else [role("master"),
                                                                   role("manager")],
-               "Policies": list(policies)}
-    return master_manager_roles(details, "master", "manager", ACCOUNT_ARN, aws_managed)
+               "Policies": list(policies), "AWSManagedPolicies": list(aws_managed)}
+    return master_manager_roles(details, "master", "manager", ACCOUNT_ARN)
 
 
 def verdicts(judged: Judgement) -> list[bool | None]:

@@ -123,15 +123,13 @@ def test_1_17_detailed_billing_enabled(cost_and_usage_reports, aws_account_id):
 
 @recommendation("1.18")
 def test_1_18_iam_master_and_manager_roles_active(iam_authorization_details, cis_settings,
-                                                  root_arn, request):
+                                                  root_arn):
     master, manager = cis_settings.iam_master_role, cis_settings.iam_manager_role
     if not (master and manager):
         manual("name the roles to check with the ini options cis_iam_master_role and "
                "cis_iam_manager_role")
-    # Read only when judged: who may assume a role can rest on an AWS managed policy.
-    aws_managed = request.getfixturevalue("iam_aws_managed_policies")
     judged = iam_roles.master_manager_roles(iam_authorization_details, master, manager,
-                                            root_arn, aws_managed)
+                                            root_arn)
     fail_or_manual(judged.findings, judged.review)
 
 

@@ -61,6 +61,7 @@ NO_ACTIVE_KEYS = "no IAM user has an active access key"
 NO_USERS = "no IAM users"
 NO_CONSOLE_USER_KEYS = "no console user has an access key"
 IAM_USERS = "IAM users"  # the resource such evidence is about
+NO_CUSTOMER_POLICIES = "no customer managed policies"
 
 
 def _or_none(findings: list[Finding], evidence: str) -> list[Finding]:
@@ -412,4 +413,4 @@ def full_admin_policies(details: Mapping[str, Any]) -> list[Finding]:
             arn, not admin,
             f"{name} ({version.get('VersionId')}) allows \"*\" on \"*\"" if admin
             else f"{name} ({version.get('VersionId')}) does not allow \"*\" on \"*\""))
-    return findings
+    return findings or [Finding.of("customer managed policies", True, NO_CUSTOMER_POLICIES)]

@@ -322,13 +322,17 @@ class Judgement:
 
 
 def master_manager_roles(details: Mapping[str, Any], master: str, manager: str,
-                         account_arn: str, aws_managed: Iterable[Mapping[str, Any]] = ()
-                         ) -> Judgement:
-    """Each role's permissions and assumers; who may assume both (see the module docstring)."""
+                         account_arn: str) -> Judgement:
+    """Each role's permissions and assumers; who may assume both (see the module docstring).
+
+    `details` is GetAccountAuthorizationDetails' answer, AWS managed policies (which may grant
+    sts:AssumeRole: AdministratorAccess, PowerUserAccess...) under "AWSManagedPolicies".
+    """
     account = account_arn.split(":")[4]
     partition = account_arn.split(":")[1]
     roles = {r["RoleName"]: r for r in details.get("RoleDetailList", [])}
-    policies_by_arn = {p["Arn"]: p for p in [*aws_managed, *details.get("Policies", [])]}
+    policies_by_arn = {p["Arn"]: p for p in [*details.get("AWSManagedPolicies", []),
+                                             *details.get("Policies", [])]}
     findings: list[Finding] = []
     who: dict[str, Assumers] = {}
     for kind, name in (("master", master), ("manager", manager)):
