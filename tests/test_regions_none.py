@@ -142,3 +142,15 @@ def test_some_regions_audited() -> None:
     empty = discover(_Aws([]), Settings(active=True), "aws")  # type: ignore[arg-type]
     again = Regions(**{k: tuple(v) for k, v in empty.to_dict().items()})
     assert again == empty and again.none_audited() == empty.none_audited()
+
+
+def test_a_named_region_that_is_not_enabled_is_shown_and_the_others_audited(
+        pytester: pytest.Pytester, setup_client: Callable[..., Any]) -> None:
+    setup_client("iam").create_user(UserName="ops")
+    run = run_checks(pytester, "--cis-id=1.21", "--cis-regions=ap-east-1,us-east-1")
+    run.result.stdout.fnmatch_lines([
+        "  audited regions: us-east-1",
+        "  named in --cis-regions but not enabled for the account (not audited): ap-east-1"])
+    assert run.outcomes == {"1.21": "passed"}
+    assert run.findings["1.21"][0]["reason"] == (
+        "no EC2 instances in the audited regions (us-east-1)")
