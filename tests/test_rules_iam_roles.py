@@ -260,3 +260,21 @@ def test_attached_aws_managed_policy_is_read_when_given() -> None:
     judged = judge(*PAIR, roles=roles, aws_managed=managed)
     master = by_resource(judged)[arn("role", "master")]
     assert master.compliant is False and "MultiFactorAuthPresent" in master.reason
+
+
+def test_an_identity_provider_is_outside_the_account_whatever_its_sts_action() -> None:
+    saml = {"Effect": "Allow", "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:saml-provider/"
+                                                          "corp"},
+            "Action": "sts:AssumeRoleWithSAML"}
+    manager = role("manager")
+    manager["AssumeRolePolicyDocument"] = {"Statement": [saml]}
+    judged = judge([user("alice", "masters")], [MASTERS], roles=[role("master"), manager])
+    assert verdicts(judged) == [True, True, True], judged.findings
+    assert judged.review is not None and "saml-provider/corp" in judged.review
+
+
+def test_a_malformed_document_is_unknown_not_a_verdict() -> None:
+    master = role("master")
+    master["AssumeRolePolicyDocument"] = {"Statement": ["not an object"]}
+    judged = judge(*PAIR, roles=[master, role("manager")])
+    assert verdicts(judged) == [None, True]

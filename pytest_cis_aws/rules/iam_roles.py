@@ -18,7 +18,6 @@ Service control policies are not visible from the account: they can only narrow 
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -57,6 +56,11 @@ ROLE_SPECS = {
 }
 
 
+ASSUME = "sts:AssumeRole"
+# How identities of an identity provider assume a role (SAML, OIDC; or AssumeRole itself).
+FEDERATED_ASSUME = (ASSUME, "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
+
+
 def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -64,7 +68,7 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _covers(statement: Mapping[str, Any], action: str) -> bool:
-    return any(fnmatch.fnmatchcase(action.lower(), pattern.lower())
+    return any(_glob(pattern, action, ignore_case=True)
                for pattern in _as_list(statement.get("Action")))
 
 
@@ -111,10 +115,12 @@ def trusted_principals(role: Mapping[str, Any]) -> set[str]:
     return principals
 
 
-def _trust_statements(role: Mapping[str, Any], effect: str) -> list[Mapping[str, Any]]:
+def _trust_statements(role: Mapping[str, Any], effect: str,
+                      actions: tuple[str, ...] = (ASSUME,)) -> list[Mapping[str, Any]]:
     document = role.get("AssumeRolePolicyDocument") or {}
     return [s for s in statements(policy_document(document))
-            if s.get("Effect") == effect and _names(s, "Action", ASSUME, ignore_case=True)]
+            if s.get("Effect") == effect
+            and any(_names(s, "Action", a, ignore_case=True) for a in actions)]
 
 
 def _judge_role(kind: str, role: Mapping[str, Any], policies_by_arn: Mapping[str, Any],
@@ -157,7 +163,6 @@ def _short(actions: list[str]) -> str:
 
 # -- who may assume a role ------------------------------------------------------------------------
 
-ASSUME = "sts:AssumeRole"
 
 
 @dataclass
@@ -262,7 +267,7 @@ def assumers(role: Mapping[str, Any], details: Mapping[str, Any],
               for p in _as_list((s.get("Principal") or {}).get("AWS")
                                 if isinstance(s.get("Principal"), Mapping) else None)}
     found.anyone = "*" in trusted
-    for statement in _trust_statements(role, "Allow"):
+    for statement in _trust_statements(role, "Allow", FEDERATED_ASSUME):
         principal = statement.get("Principal")
         if isinstance(principal, Mapping) and principal.get("Federated"):
             found.outside += [f"identity provider {p}" for p in _as_list(principal["Federated"])]
@@ -343,10 +348,11 @@ def master_manager_roles(details: Mapping[str, Any], master: str, manager: str,
             continue
         try:
             who[kind] = assumers(role, details, policies_by_arn, account, partition)
+            findings.append(_judge_role(kind, role, policies_by_arn, who[kind]))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            # A document of a shape IAM does not write: no verdict stands on it.
+            who.pop(kind, None)
             findings.append(Finding.unknown(role["Arn"], f"unreadable policy ({exc})"))
-            continue
-        findings.append(_judge_role(kind, role, policies_by_arn, who[kind]))
     if len(who) < 2:
         return Judgement(findings)
     findings += _both(who["master"], who["manager"], master, manager, account_arn)
