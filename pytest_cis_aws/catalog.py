@@ -630,7 +630,7 @@ _RECOMMENDATIONS: tuple[Recommendation, ...] = (
             "aws ec2 associate-iam-instance-profile --instance-id <instance_id>"
             " --iam-instance-profile Name=<instance_profile>"
         ),
-        permissions=(*_REGIONS, "ec2:DescribeInstances"),
+        permissions=(*_REGIONS, "ec2:DescribeInstances", *_AUTHORIZATION_DETAILS),
     ),
     Recommendation(
         id="1.22",

@@ -65,8 +65,20 @@ def aws_partition(cis_run: CisRun) -> str:
 
 @pytest.fixture(scope="session")
 def cis_regions(cis_run: CisRun) -> tuple[str, ...]:
-    """The regions to audit: every region enabled for the account, or those named."""
-    return cis_run.regions().selected
+    """The regions to audit: every region enabled for the account, or those named.
+
+    Never empty: with no region to audit (none enabled, --cis-regions naming only regions that
+    are not, an empty DescribeRegions answer) every test using it ends in *error*, so a loop
+    over no region cannot pass.
+    """
+    return audited_regions(cis_run)
+
+
+def audited_regions(run: CisRun) -> tuple[str, ...]:
+    """The run's regions to audit; raises (an *error* outcome) when there are none."""
+    from .aws.regions import audited
+
+    return audited(run.regions())
 
 
 @pytest.fixture(scope="session")
@@ -142,7 +154,8 @@ def account_summary(cis_run: CisRun) -> dict[str, int]:
 
 @pytest.fixture(scope="session")
 def iam_authorization_details(cis_run: CisRun) -> dict[str, list[Any]]:
-    """Users, groups, roles and customer managed policies (GetAccountAuthorizationDetails)."""
+    """Users, groups, roles and customer managed policies (GetAccountAuthorizationDetails);
+    AWS managed policies apart, under "AWSManagedPolicies" (default version only)."""
     from .aws import collect_iam
 
     return _shared(cis_run, "iam/authorization_details",
@@ -187,11 +200,12 @@ def regional(run: CisRun, key: str, fetch: Callable[[Any, str], Any]) -> dict[st
     """Per-region data for every selected region, fetched concurrently, once per run.
 
     Returns {region: {"value": ...} | {"error": ...}}; rules turn an error into findings that
-    cannot be evaluated, for that region only.
+    cannot be evaluated, for that region only. With no region to audit it raises instead: an
+    empty mapping would let a rule pass on no data.
     """
     from .aws.fanout import per_region
 
-    regions = run.regions().selected
+    regions = audited_regions(run)  # none: every regional check errs, saying why
     return _shared(run, f"regional/{key}/{','.join(regions)}", lambda: per_region(
         regions, lambda region: fetch(run.aws, region), run.settings.max_workers))
 

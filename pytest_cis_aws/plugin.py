@@ -165,15 +165,30 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if identity is not None:
         lines.append(f"  account: {identity.account} ({identity.arn})")
     if run._regions is not None and not isinstance(run._regions, Exception):
-        regions = run._regions
-        lines.append(f"  audited regions: {', '.join(regions.selected) or 'none'}")
-        if regions.skipped:
-            lines.append(f"  skipped regions (not enabled): {', '.join(regions.skipped)}")
+        lines += _region_lines(run._regions, named=bool(run.settings.regions))
+    elif isinstance(run._regions, Exception):
+        lines.append(f"  audited regions: unknown ({run._regions}): every regional "
+                     "recommendation ends in error")
     lines += [f"  {line}" for line in run.settings.describe()]
     if run.cache_dir is not None:
         cleared = (f"; emptied, {run.cache_cleared} entries removed"
                    if run.cache_cleared is not None else "")
         lines.append(f"  cross-run cache: {run.cache_dir} (private: 0700, entries 0600{cleared})")
+    return lines
+
+
+def _region_lines(regions: Any, *, named: bool) -> list[str]:
+    lines = []
+    why = regions.none_audited()
+    if why is None:
+        lines.append(f"  audited regions: {', '.join(regions.selected)}")
+    else:
+        lines.append(f"  audited regions: none ({why}): every regional recommendation ends "
+                     "in error")
+    if regions.skipped:
+        what = ("named in --cis-regions but not enabled for the account (not audited)" if named
+                else "skipped regions (not enabled)")
+        lines.append(f"  {what}: {', '.join(regions.skipped)}")
     return lines
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -91,7 +92,10 @@ def test_1_3_console_passwords(user: CredentialRow, ok: bool) -> None:
 ])
 def test_1_3_access_keys(k: AccessKey, ok: bool | None) -> None:
     findings = iam.unused_credentials(report(row(keys=(k, key(2, False)))), NOW)
-    assert verdicts(findings) == ([] if ok is None else [ok])
+    if ok is None:  # nothing to judge: an explicit pass that says so
+        assert [(f.compliant, f.reason) for f in findings] == [(True, iam.NO_CREDENTIALS)]
+    else:
+        assert verdicts(findings) == [ok]
 
 
 # 1.4
@@ -103,6 +107,33 @@ def test_1_4_rotation_boundary(rotated: When, ok: bool) -> None:
 
 def test_1_4_active_key_without_rotation_date_is_unknown() -> None:
     assert verdicts(iam.keys_not_rotated(report(row(keys=(key(1, True, NA, NA),))), NOW)) == [None]
+
+
+def test_1_4_an_active_key_not_used_since_its_rotation_fails() -> None:
+    """v1.1.0 audit step 8: keys not in use since their last rotation are to be disabled."""
+    findings = iam.keys_not_rotated(report(row(keys=(key(1, True, ago(5), NA),))), NOW)
+    assert verdicts(findings) == [False]
+    assert "not used since (N/A)" in findings[0].reason
+
+
+# Empty populations: a pass that says what was (not) there, never a pass on no finding.
+@pytest.mark.parametrize(("rule", "evidence"), [
+    (iam.console_users_without_mfa, iam.NO_CONSOLE_USERS),
+    (iam.console_users_with_unused_keys, iam.NO_CONSOLE_USER_KEYS),
+    (lambda r: iam.unused_credentials(r, NOW), iam.NO_CREDENTIALS),
+    (lambda r: iam.keys_not_rotated(r, NOW), iam.NO_ACTIVE_KEYS),
+])
+def test_empty_populations_pass_with_explicit_evidence(rule: Any, evidence: str) -> None:
+    root = row("<root_account>", password=None, mfa=True,
+               keys=(key(1, True, ago(500), NA),))  # root is not an IAM user (1.12, 1.13)
+    users = (row("keyless", password=False),)
+    for judged in (rule(report(root=root)), rule(report(*users, root=root))):
+        assert [(f.resource, f.compliant, f.reason) for f in judged] == [
+            (iam.IAM_USERS, True, evidence)]
+    assert iam.users_with_policies({"UserDetailList": []}) == [
+        iam.Finding.of(iam.IAM_USERS, True, iam.NO_USERS)]
+    assert [f.reason for f in iam.full_admin_policies({"Policies": []})] == [
+        iam.NO_CUSTOMER_POLICIES]
 
 
 # 1.5 - 1.11
@@ -228,12 +259,65 @@ def test_1_23_console_user_with_never_used_key() -> None:
     assert verdicts(iam.console_users_with_unused_keys(report(*users))) == [False, True]
 
 
+def test_1_23_an_inactive_key_never_used_still_exists_and_fails() -> None:
+    users = (row("a", password=True, keys=(key(1, False, ago(300), NA), key(2, False))),)
+    findings = iam.console_users_with_unused_keys(report(*users))
+    assert [(f.compliant, f.reason) for f in findings] == [
+        (False, f"access key 1 inactive and never used (created {ago(300)})")]
+
+
 # 1.21
+PROFILE = "arn:aws:iam::1:instance-profile/web"
+
+
+def _inst(iid: str, profile: str | None, state: str = "running") -> dict[str, Any]:
+    return {"InstanceId": iid, "OwnerId": "1", "State": state,
+            "IamInstanceProfile": {"Arn": profile, "Id": "AIPA"} if profile else None}
+
+
 def test_1_21_region_that_failed_is_unknown_others_judged() -> None:
-    findings = iam.instances_without_role(
-        {"eu-west-1": [{"InstanceId": "i-1", "OwnerId": "1", "IamInstanceProfile": None}]},
-        {"us-east-1": RuntimeError("AccessDenied")})
+    findings = iam.instance_roles(
+        {"eu-west-1": [_inst("i-1", None)]}, {"us-east-1": RuntimeError("AccessDenied")}, {})
     assert sorted(map(str, verdicts(findings))) == ["False", "None"]
+
+
+def test_1_21_no_profile_or_an_empty_profile_fails_stopped_instances_count() -> None:
+    findings = iam.instance_roles(
+        {"us-east-1": [_inst("i-1", None, "stopped"), _inst("i-2", PROFILE),
+                       _inst("i-3", "arn:aws:iam::1:instance-profile/empty")]},
+        {}, {PROFILE: ["web"]})
+    assert verdicts(findings) == [False, True, False]
+    assert findings[0].reason == "no instance profile, so no IAM role (stopped)"
+    assert findings[1].reason == "role web (instance profile web; running)"
+    assert findings[2].reason == "instance profile empty holds no IAM role (running)"
+    assert iam.instance_review(findings) is not None  # the check fails: findings decide
+
+
+def test_1_21_every_instance_with_a_role_still_needs_a_person() -> None:
+    findings = iam.instance_roles({"us-east-1": [_inst("i-2", PROFILE)], "eu-west-1": []}, {},
+                                  {PROFILE: ["web"]})
+    assert verdicts(findings) == [True]
+    review = iam.instance_review(findings)
+    assert review is not None and review.startswith("every EC2 instance has an IAM role (1 ")
+    assert "stored AWS access keys" in review
+
+
+def test_1_21_no_instance_anywhere_is_an_explicit_pass() -> None:
+    findings = iam.instance_roles({"us-east-1": [], "eu-west-1": []}, {}, {})
+    assert [(f.compliant, f.reason) for f in findings] == [
+        (True, "no EC2 instances in the audited regions (eu-west-1, us-east-1)")]
+    assert iam.instance_review(findings) is None
+    # ... but not when a region could not be read: that region may hold instances.
+    partial = iam.instance_roles({"us-east-1": []}, {"eu-west-1": RuntimeError("x")}, {})
+    assert verdicts(partial) == [None]
+
+
+def test_1_21_profiles_are_read_from_the_roles() -> None:
+    details = {"RoleDetailList": [
+        {"RoleName": "web", "InstanceProfileList": [{"Arn": PROFILE}]},
+        {"RoleName": "batch", "InstanceProfileList": [{"Arn": PROFILE}]},
+        {"RoleName": "lonely", "InstanceProfileList": []}]}
+    assert iam.instance_profile_roles(details) == {PROFILE: ["web", "batch"]}
 
 
 def test_failure_message_caps_the_table_and_counts_the_rest() -> None:

@@ -81,11 +81,12 @@ def account_summary(aws: Aws) -> dict[str, int]:
         return dict(aws.client("iam").get_account_summary()["SummaryMap"])
 
 
-GAAD_FILTER = ["User", "Group", "Role", "LocalManagedPolicy"]
+GAAD_FILTER = ["User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"]
 
 
 def authorization_details(aws: Aws) -> dict[str, list[Any]]:
-    """Users, groups, roles and customer managed policies (every version's document)."""
+    """Users, groups, roles, customer managed policies (every version's document) and, apart,
+    AWS managed policies (their default version only)."""
     merged: dict[str, list[Any]] = {
         "UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []
     }
@@ -95,7 +96,19 @@ def authorization_details(aws: Aws) -> dict[str, list[Any]]:
         for page in paginator.paginate(Filter=GAAD_FILTER, PaginationConfig={"PageSize": 1000}):
             for key, items in merged.items():
                 items.extend(page[key])  # every page carries all four lists
+        # AWS managed policies apart: 1.24 judges the customer's own; 1.18 needs the others to
+        # tell who may assume a role. Only the default version decides, and keeps data small.
+        aws_managed = [p for p in merged["Policies"] if _aws_managed(p["Arn"])]
+        merged["Policies"] = [p for p in merged["Policies"] if not _aws_managed(p["Arn"])]
+        merged["AWSManagedPolicies"] = [
+            {**p, "PolicyVersionList": [v for v in p["PolicyVersionList"]
+                                        if v["IsDefaultVersion"]]}
+            for p in aws_managed]
     return merged
+
+
+def _aws_managed(arn: str) -> bool:
+    return arn.split(":")[4] == "aws"  # arn:<partition>:iam::aws:policy/...
 
 
 def virtual_mfa_devices(aws: Aws) -> list[dict[str, Any]]:
@@ -136,3 +149,4 @@ def cost_and_usage_reports(aws: Aws) -> list[dict[str, Any]]:
         for page in paginator.paginate():
             reports.extend(page["ReportDefinitions"])
     return reports
+

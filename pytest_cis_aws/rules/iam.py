@@ -103,6 +103,21 @@ def root_recently_used(report: CredentialReport, now: datetime, days: int) -> li
 
 # 1.2 ------------------------------------------------------------------------------------------
 
+# Evidence for the populations that may legitimately be empty: the check passes and says why.
+NO_CONSOLE_USERS = "no console users: no IAM user has a console password"
+NO_CREDENTIALS = "no IAM user has a console password or an active access key"
+NO_ACTIVE_KEYS = "no IAM user has an active access key"
+NO_USERS = "no IAM users"
+NO_CONSOLE_USER_KEYS = "no console user has an access key"
+IAM_USERS = "IAM users"  # the resource such evidence is about
+NO_CUSTOMER_POLICIES = "no customer managed policies"
+
+
+def _or_none(findings: list[Finding], evidence: str) -> list[Finding]:
+    """The findings, or one compliant finding saying the population is empty."""
+    return findings or [Finding.of(IAM_USERS, True, evidence)]
+
+
 def console_users_without_mfa(report: CredentialReport) -> list[Finding]:
     """Reads password_enabled, and mfa_active where a password is enabled."""
     def judge(user: CredentialRow) -> list[Finding]:
@@ -112,7 +127,7 @@ def console_users_without_mfa(report: CredentialReport) -> list[Finding]:
                            "console password, MFA active" if user.mfa_active
                            else "console password without MFA")]
 
-    return _each_user(report, judge)
+    return _or_none(_each_user(report, judge), NO_CONSOLE_USERS)
 
 
 # 1.3 ------------------------------------------------------------------------------------------
@@ -153,13 +168,17 @@ def unused_credentials(report: CredentialReport, now: datetime) -> list[Finding]
                            if user.password_enabled else [])
         return findings + _each_key(user, lambda key: key_finding(user, key))
 
-    return _each_user(report, judge)
+    return _or_none(_each_user(report, judge), NO_CREDENTIALS)
 
 
 # 1.4 ------------------------------------------------------------------------------------------
 
 def keys_not_rotated(report: CredentialReport, now: datetime) -> list[Finding]:
-    """Reads access_key_N_active, and access_key_N_last_rotated of an active key."""
+    """Audit steps 7 and 8: every active key rotated within 90 days, and used since then
+    (a key not in use since its last rotation is to be disabled or deleted).
+
+    Reads access_key_N_active; for an active key, access_key_N_last_rotated and
+    access_key_N_last_used_date."""
     def key_finding(user: CredentialRow, key: AccessKey) -> list[Finding]:
         if not key.active:
             return []
@@ -167,10 +186,18 @@ def keys_not_rotated(report: CredentialReport, now: datetime) -> list[Finding]:
         if rotated.at is None:
             return [Finding.unknown(user.arn, f"access key {key.slot}: active, "
                                               "but no rotation date")]
-        return [Finding.of(user.arn, _age(now, rotated.at) <= ROTATION_DAYS,
-                           f"access key {key.slot} last rotated {_days(now, rotated)}")]
+        said = f"access key {key.slot} last rotated {_days(now, rotated)}"
+        if _age(now, rotated.at) > ROTATION_DAYS:
+            return [Finding.of(user.arn, False, said)]
+        if key.last_used.at is None:
+            return [Finding.of(user.arn, False, f"{said}, not used since "
+                               f"({key.last_used.raw or 'N/A'}): an unused key is "
+                               "to be disabled or deleted")]
+        return [Finding.of(user.arn, True, f"{said}, last used {_days(now, key.last_used)}")]
 
-    return _each_user(report, lambda user: _each_key(user, lambda key: key_finding(user, key)))
+    return _or_none(
+        _each_user(report, lambda user: _each_key(user, lambda key: key_finding(user, key))),
+        NO_ACTIVE_KEYS)
 
 
 # 1.5 - 1.11 -----------------------------------------------------------------------------------
@@ -281,7 +308,7 @@ def users_with_policies(details: Mapping[str, Any]) -> list[Finding]:
         findings.append(Finding.of(user["Arn"], not parts,
                                    "policies on the user (" + "; ".join(parts) + ")" if parts
                                    else "no policies on the user"))
-    return findings
+    return _or_none(findings, NO_USERS)
 
 
 # 1.17 -----------------------------------------------------------------------------------------
@@ -297,18 +324,68 @@ def billing_reports(reports: Iterable[Mapping[str, Any]], account: str) -> list[
 
 # 1.21 -----------------------------------------------------------------------------------------
 
-def instances_without_role(instances_by_region: Mapping[str, Any],
-                           errors: Mapping[str, Exception]) -> list[Finding]:
+NO_INSTANCES = "no EC2 instances in the audited regions"
+# The audit's other half, which no API shows: what is stored on the instances themselves.
+INSTANCE_REVIEW = (
+    "every EC2 instance has an IAM role ({count} instance(s)); no API shows the rest of the "
+    "audit: look inside each instance (scripts, environment variables, applications and their "
+    "configuration) for stored AWS access keys"
+)
+
+
+def instance_profile_roles(details: Mapping[str, Any]) -> dict[str, list[str]]:
+    """{instance profile ARN: names of the roles it holds}, from the roles' InstanceProfileList.
+
+    A profile that holds no role is in no role's list, so it is absent here.
+    """
+    profiles: dict[str, list[str]] = {}
+    for role in details.get("RoleDetailList", []):
+        for profile in role.get("InstanceProfileList", []):
+            profiles.setdefault(profile["Arn"], []).append(role["RoleName"])
+    return profiles
+
+
+def instance_roles(instances_by_region: Mapping[str, Any], errors: Mapping[str, Exception],
+                   profile_roles: Mapping[str, list[str]]) -> list[Finding]:
+    """Every instance that is not terminated (stopped ones count: they start again with the
+    same role, or without one): no instance profile, or a profile holding no role, fails.
+
+    A compliant finding here proves only the first half of the audit (see INSTANCE_REVIEW).
+    No instance in any region read is the one legitimately empty population: one compliant
+    finding says so.
+    """
     findings = [Finding.unknown(f"region {region}", str(exc), region)
                 for region, exc in errors.items()]
+    seen = 0
     for region, instances in instances_by_region.items():
         for inst in instances:
+            seen += 1
             arn = f"arn:aws:ec2:{region}:{inst.get('OwnerId', '')}:instance/{inst['InstanceId']}"
+            state = inst.get("State") or "state unknown"
             profile = (inst.get("IamInstanceProfile") or {}).get("Arn")
-            findings.append(Finding.of(arn, bool(profile),
-                                       f"instance profile {profile}" if profile
-                                       else f"no instance profile ({inst.get('State')})", region))
+            if not profile:
+                findings.append(Finding.of(arn, False, f"no instance profile, so no IAM role "
+                                                       f"({state})", region))
+                continue
+            name = profile.rsplit("/", 1)[-1]
+            roles = profile_roles.get(profile)
+            findings.append(
+                Finding.of(arn, True, f"role {', '.join(roles)} (instance profile {name}; "
+                                      f"{state})", region) if roles
+                else Finding.of(arn, False, f"instance profile {name} holds no IAM role "
+                                            f"({state})", region))
+    if not seen and not errors:
+        regions = ", ".join(sorted(instances_by_region)) or "none"
+        findings.append(Finding.of("EC2 instances", True, f"{NO_INSTANCES} ({regions})")
+                        if instances_by_region else
+                        Finding.unknown("EC2 instances", "no region was read"))
     return findings
+
+
+def instance_review(findings: list[Finding]) -> str | None:
+    """What a person must still do when every instance has a role; None with no instance."""
+    instances = [f for f in findings if ":instance/" in f.resource]
+    return INSTANCE_REVIEW.format(count=len(instances)) if instances else None
 
 
 # 1.22 -----------------------------------------------------------------------------------------
@@ -330,23 +407,28 @@ def support_role(details: Mapping[str, Any], account: str, partition: str = "aws
 # 1.23 -----------------------------------------------------------------------------------------
 
 def console_users_with_unused_keys(report: CredentialReport) -> list[Finding]:
-    """Reads password_enabled; for a console user, access_key_N_active, and
-    access_key_N_last_used_date of an active key."""
+    """Console users' keys that were never used are to be deleted (audit step 3): an inactive
+    key still exists, so it counts too. A slot without a key has no creation date.
+
+    Reads password_enabled; for a console user, access_key_N_active,
+    access_key_N_last_rotated and access_key_N_last_used_date."""
     def key_finding(user: CredentialRow, key: AccessKey) -> list[Finding]:
-        if not key.active:
-            return []
+        if not key.active and key.last_rotated.at is None:
+            return []  # no key in this slot
         never = key.last_used.at is None
+        state = "active" if key.active else "inactive"
         return [Finding.of(user.arn, not never,
-                           f"access key {key.slot} active and never used (created "
+                           f"access key {key.slot} {state} and never used (created "
                            f"{_shown(lambda: key.last_rotated)})" if never
-                           else f"access key {key.slot} in use (last used {key.last_used})")]
+                           else f"access key {key.slot} {state}, used (last used "
+                                f"{key.last_used})")]
 
     def judge(user: CredentialRow) -> list[Finding]:
         if not user.password_enabled:
             return []
         return _each_key(user, lambda key: key_finding(user, key))
 
-    return _each_user(report, judge)
+    return _or_none(_each_user(report, judge), NO_CONSOLE_USER_KEYS)
 
 
 def _shown(read: Callable[[], Any]) -> str:
@@ -410,4 +492,4 @@ def full_admin_policies(details: Mapping[str, Any]) -> list[Finding]:
             arn, not admin,
             f"{name} ({version.get('VersionId')}) allows \"*\" on \"*\"" if admin
             else f"{name} ({version.get('VersionId')}) does not allow \"*\" on \"*\""))
-    return findings
+    return findings or [Finding.of("customer managed policies", True, NO_CUSTOMER_POLICIES)]
