@@ -328,9 +328,10 @@ READERS: dict[tuple[str, str], set[str]] = {
     ("alice", "user_creation_time"): set(),
     ("alice", "access_key_1_active"): {"1.3", "1.4", "1.23"},
     ("alice", "access_key_1_last_rotated"): {"1.4"},  # 1.23 quotes it only for a key never used
-    ("alice", "access_key_1_last_used_date"): {"1.3", "1.23"},
+    ("alice", "access_key_1_last_used_date"): {"1.3", "1.4", "1.23"},  # 1.4: used since rotation
     ("alice", "access_key_2_active"): {"1.3", "1.4", "1.23"},
-    ("alice", "access_key_2_last_rotated"): set(),  # key 2 inactive
+    # key 2 inactive: 1.23 reads its creation date to tell an unused key from an empty slot
+    ("alice", "access_key_2_last_rotated"): {"1.23"},
     ("alice", "access_key_2_last_used_date"): set(),
     ("bob", "password_last_changed"): {"1.3"},  # never used: judged by when it was set...
     ("bob", "user_creation_time"): {"1.3"},  # ...or, with no set date, by the user's creation

@@ -30,7 +30,8 @@ ARN = f"arn:aws:iam::{ACCOUNT}"
 OPERATION = "iam:GetCredentialReport"
 SECTION = ("--cis-section=iam",)
 US_ONLY = "--cis-regions=us-east-1"
-MANUAL = frozenset({"1.15", "1.19"})
+# 1.21: every instance of the compliant account has a role; only a person can look inside them.
+MANUAL = frozenset({"1.15", "1.19", "1.21"})
 # Which recommendations read the credential report, and which of them judge every user.
 ROOT_READERS = frozenset({"1.1", "1.12"})
 USER_READERS = frozenset({"1.2", "1.3", "1.4", "1.23"})
@@ -53,6 +54,8 @@ def account(_setup_clients: dict[tuple[str, str], Any]) -> Iterator[None]:
         accounts_iam.compliant(client, patch)
         client("iam").create_user(UserName=COMMA_USER, Path=COMMA_PATH)
         client("iam").create_access_key(UserName=COMMA_USER)
+        # A key not used since its rotation fails 1.4 (audit step 8): this one is in use.
+        accounts_iam.age_user(COMMA_USER, keys_last_used=[accounts_iam.days_ago(1)])
         yield
 
 
@@ -158,7 +161,7 @@ def test_the_sound_report_passes_and_its_time_is_shown(pytester: pytest.Pytester
     ("alice", "password_enabled", "TRUE", {"1.2", "1.3", "1.23"}),
     ("alice", "access_key_1_active", "True", {"1.3", "1.4", "1.23"}),
     ("deploy", "access_key_1_last_rotated", "no_information", {"1.4"}),
-    ("deploy", "access_key_1_last_used_date", "", {"1.3"}),
+    ("deploy", "access_key_1_last_used_date", "", {"1.3", "1.4"}),  # 1.4: used since rotation
     ("<root_account>", "password_last_used", "not_supported", {"1.1"}),
     ("<root_account>", "access_key_2_active", "", {"1.12"}),
     ("<root_account>", "mfa_active", "maybe", set()),  # 1.13/1.14 read the account summary
@@ -176,7 +179,7 @@ def test_a_bad_cell_errors_the_recommendations_that_read_it_naming_row_and_colum
 
 @pytest.mark.parametrize(("user", "column", "erred"), [
     ("alice", "access_key_1_last_rotated", {"1.4"}),  # not "rotated today"
-    ("deploy", "access_key_1_last_used_date", {"1.3"}),  # not "in use"
+    ("deploy", "access_key_1_last_used_date", {"1.3", "1.4"}),  # not "in use"
     ("<root_account>", "password_last_used", {"1.1"}),  # not "root used today"
 ])
 def test_a_date_later_than_the_report_is_an_error_not_a_recent_one(
