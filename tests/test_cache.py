@@ -146,16 +146,16 @@ def test_second_run_reuses_the_first_runs_data_kept_private(pytester: pytest.Pyt
             "DescribeSecurityGroups"} <= _calls(first)
     assert _mode(directory) == 0o700
     entries = sorted(directory.iterdir())
-    assert len(entries) == 5  # the old one and the four this run fetched
+    assert len(entries) == 6  # the old one and the five this run fetched
     assert {_mode(path) for path in entries} == {0o600}
 
     second = pytester.runpytest(*CACHED, "--cis-json=out.json")
     # only who-am-I and where: the account data comes from the first run
     assert _calls(second) == {"GetCallerIdentity", "DescribeRegions"}
-    second.stdout.fnmatch_lines([header, "cross-run cache: 4 pieces of data reused from an "
+    second.stdout.fnmatch_lines([header, "cross-run cache: 5 pieces of data reused from an "
                                  "earlier run, the oldest * s old"])
     assert second.parseoutcomes() == first.parseoutcomes()
-    assert json.loads((pytester.path / "out.json").read_text())["cache"]["reused"] == 4
+    assert json.loads((pytester.path / "out.json").read_text())["cache"]["reused"] == 5
 
     # Another identity (an assumed role) in the same account: nothing reused.
     role = pytester.runpytest(*CACHED, "--cis-role-arn=arn:aws:iam::123456789012:role/auditor")
@@ -166,10 +166,10 @@ def test_second_run_reuses_the_first_runs_data_kept_private(pytester: pytest.Pyt
     cleared.stdout.fnmatch_lines(["  cache_clear: empty the cross-run cache first (from command "
                                   "line)",
                                   f"  cross-run cache: {directory} (private: 0700, entries 0600; "
-                                  "emptied, 9 entries removed)"])
+                                  "emptied, 11 entries removed)"])
     assert {"GetCredentialReport", "GetAccountAuthorizationDetails"} <= _calls(cleared)
     assert "pieces of data reused" not in cleared.stdout.str()
-    assert len(list(directory.iterdir())) == 4
+    assert len(list(directory.iterdir())) == 5
 
 
 def test_a_cache_directory_that_is_a_link_is_refused(pytester: pytest.Pytester,

@@ -336,7 +336,7 @@ READERS: dict[tuple[str, str], set[str]] = {
     ("bob", "password_last_changed"): {"1.3"},  # never used: judged by when it was set...
     ("bob", "user_creation_time"): {"1.3"},  # ...or, with no set date, by the user's creation
     ("bob", "access_key_1_last_rotated"): {"1.3", "1.4"},  # never used: judged by its creation
-    ("bob", "access_key_1_last_used_date"): {"1.3", "1.23"},
+    ("bob", "access_key_1_last_used_date"): {"1.3", "1.4", "1.23"},
     (cr.ROOT_USER, "password_last_used"): {"1.1"},
     (cr.ROOT_USER, "access_key_1_last_used_date"): {"1.1"},
     (cr.ROOT_USER, "access_key_2_last_used_date"): {"1.1"},
