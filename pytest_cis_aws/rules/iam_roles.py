@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..findings import Finding
+from ..policy import MalformedPolicy
 from .iam import default_version, policy_document, statements
 
 READS = (
@@ -70,8 +71,10 @@ def _role_statements(role: Mapping[str, Any], policies_by_arn: Mapping[str, Any]
                      problems: list[str]) -> list[Mapping[str, Any]] | None:
     """Every statement on the role; None when an attached policy cannot be read here."""
     found: list[Mapping[str, Any]] = []
+    source = f"iam:GetAccountAuthorizationDetails {role.get('Arn')}"
     for inline in role.get("RolePolicyList", []):
-        found += statements(policy_document(inline["PolicyDocument"]))
+        found += statements(policy_document(
+            inline["PolicyDocument"], f"{source} inline policy {inline.get('PolicyName')}"))
     unknown = []
     for attached in role.get("AttachedManagedPolicies", []):
         policy = policies_by_arn.get(attached["PolicyArn"])
@@ -79,7 +82,9 @@ def _role_statements(role: Mapping[str, Any], policies_by_arn: Mapping[str, Any]
         if version is None:
             unknown.append(attached.get("PolicyName", attached["PolicyArn"]))
             continue
-        found += statements(policy_document(version["Document"]))
+        found += statements(policy_document(
+            version["Document"], f"iam:GetAccountAuthorizationDetails {attached['PolicyArn']} "
+                                 f"{version.get('VersionId')}"))
     if unknown:
         problems.append(f"cannot inspect attached AWS managed policies: {', '.join(unknown)}")
         return None
@@ -88,8 +93,11 @@ def _role_statements(role: Mapping[str, Any], policies_by_arn: Mapping[str, Any]
 
 def trusted_principals(role: Mapping[str, Any]) -> set[str]:
     principals: set[str] = set()
-    document = role.get("AssumeRolePolicyDocument") or {}
-    for statement in statements(policy_document(document)):
+    document = role.get("AssumeRolePolicyDocument")
+    if not document:
+        return principals
+    source = f"iam:GetAccountAuthorizationDetails {role.get('Arn')} trust policy"
+    for statement in statements(policy_document(document, source)):
         if statement.get("Effect") != "Allow":
             continue
         principal = statement.get("Principal")
@@ -133,6 +141,15 @@ def _short(actions: list[str]) -> str:
 
 def master_manager_roles(details: Mapping[str, Any], master: str, manager: str,
                          account_arn: str) -> list[Finding]:
+    try:
+        return _master_manager_roles(details, master, manager, account_arn)
+    except MalformedPolicy as exc:
+        # A document the roles rest on cannot be read: the split of duties is unknown.
+        return [Finding.unknown(account_arn, str(exc))]
+
+
+def _master_manager_roles(details: Mapping[str, Any], master: str, manager: str,
+                          account_arn: str) -> list[Finding]:
     roles = {r["RoleName"]: r for r in details.get("RoleDetailList", [])}
     policies_by_arn = {p["Arn"]: p for p in details.get("Policies", [])}
     findings: list[Finding] = []
