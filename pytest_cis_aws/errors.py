@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from typing import Any
+
 
 class CouldNotEvaluate(Exception):
     """The check could not decide: it ends in *error*, never in a pass or a fail."""
@@ -14,10 +18,27 @@ class CouldNotEvaluate(Exception):
         return self.message
 
 
+# The answers that mean AWS refused this identity the read: only then does the message ask for a
+# permission. Throttling, a failing service or a missing endpoint is not fixed by granting one.
+REFUSAL_CODES = frozenset({
+    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
+    "AuthorizationError", "AuthorizationErrorException", "Forbidden", "ForbiddenException",
+    "NotAuthorized", "NotAuthorizedException", "UnauthorizedException", "AccessDeniedFault",
+    "AllAccessDisabled",
+})
+
+
+def is_refusal(reason: str) -> bool:
+    """Whether a reason ('AccessDenied: ...') starts with a code that means "you may not"."""
+    return re.split(r"[:\s(]", reason.strip(), maxsplit=1)[0] in REFUSAL_CODES
+
+
 class DataUnavailable(CouldNotEvaluate):
     """An AWS read failed (access denied, throttled past the retries, a region that did not answer).
 
-    It names the operation and the IAM permission the read needs, so the reader knows what to grant.
+    It names the operation; when AWS refused the read (and only then) also the IAM permission the
+    read needs, so the reader knows what to grant. `refused` defaults to what the reason's error
+    code says.
     """
 
     def __init__(
@@ -27,31 +48,35 @@ class DataUnavailable(CouldNotEvaluate):
         *,
         permission: str | None = None,
         region: str | None = None,
+        refused: bool | None = None,
     ) -> None:
         self.operation = operation
         self.reason = reason
         self.permission = permission or operation
         self.region = region
+        self.refused = is_refusal(reason) if refused is None else refused
         where = f" in {region}" if region else ""
-        super().__init__(
-            f"could not read {operation}{where}: {reason} (needs permission {self.permission})"
-        )
+        grant = f" (needs permission {self.permission})" if self.refused else ""
+        super().__init__(f"could not read {operation}{where}: {reason}{grant}")
 
-    def to_dict(self) -> dict[str, str | None]:
+    def to_dict(self) -> dict[str, str | bool | None]:
         return {
             "operation": self.operation,
             "reason": self.reason,
             "permission": self.permission,
             "region": self.region,
+            "refused": self.refused,
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, str | None]) -> DataUnavailable:
+    def from_dict(cls, data: Mapping[str, Any]) -> DataUnavailable:
+        refused = data.get("refused")
         return cls(
             str(data["operation"]),
             str(data["reason"]),
             permission=data.get("permission"),
             region=data.get("region"),
+            refused=None if refused is None else bool(refused),
         )
 
 

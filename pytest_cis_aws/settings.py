@@ -173,6 +173,12 @@ INI_ONLY: tuple[tuple[str, str, str], ...] = (
         "seconds to wait for the IAM credential report to be generated (default 120)",
         "120",
     ),
+    (
+        "cis_call_timeout",
+        "seconds one AWS call may take, retries included; an endpoint that uses it up is not "
+        "asked again this run (default 60)",
+        "60",
+    ),
 )
 
 
@@ -205,6 +211,7 @@ class Settings:
     max_workers: int = 8
     metric_filter_match: str = "covers"
     credential_report_timeout: float = 120.0
+    call_timeout: float = 60.0
     sources: Mapping[str, str] = field(default_factory=dict)
 
     def describe(self) -> list[str]:
@@ -377,6 +384,7 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         credential_report_timeout=float(
             _int(reader.tuning("cis_credential_report_timeout"), "cis_credential_report_timeout")
         ),
+        call_timeout=float(_int(reader.tuning("cis_call_timeout"), "cis_call_timeout", 1)),
         sources=dict(reader.sources),
     )
     return settings

@@ -365,8 +365,9 @@ def test_a_public_acl_fails_even_when_the_policy_cannot_be_read() -> None:
 
 def test_an_unreadable_policy_document_is_unknown() -> None:
     assert judge_bucket(bucket_data(bucket_policy="{not json")) == (
-        None, "bucket of trail t1: could not evaluate: unreadable bucket policy (JSONDecodeError: "
-              "Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"
+        None, "bucket of trail t1: could not evaluate: unreadable bucket policy (MalformedPolicy: "
+              "malformed policy document from s3:GetBucketPolicy: not valid JSON (Expecting "
+              "property name enclosed in double quotes: line 1 column 2 (char 1)))"
               + rules.ELSEWHERE)
 
 

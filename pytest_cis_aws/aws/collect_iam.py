@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import DataUnavailable
 from .errors import error_code, reading
+from .pages import pages
 from .session import Aws
 
 CREDENTIAL_REPORT_PERMISSION = "iam:GenerateCredentialReport and iam:GetCredentialReport"
@@ -91,9 +92,9 @@ def authorization_details(aws: Aws) -> dict[str, list[Any]]:
         "UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []
     }
     with reading("iam:GetAccountAuthorizationDetails"):
-        paginator = aws.client("iam").get_paginator("get_account_authorization_details")
         # IAM's largest page: a big account takes a handful of calls instead of dozens.
-        for page in paginator.paginate(Filter=GAAD_FILTER, PaginationConfig={"PageSize": 1000}):
+        for page in pages(aws.client("iam"), "get_account_authorization_details",
+                          page_size=1000, Filter=GAAD_FILTER):
             for key, items in merged.items():
                 items.extend(page[key])  # every page carries all four lists
         # AWS managed policies apart: 1.24 judges the customer's own; 1.18 needs the others to
@@ -115,9 +116,8 @@ def virtual_mfa_devices(aws: Aws) -> list[dict[str, Any]]:
     """Assigned virtual MFA devices (a virtual device on root fails 1.14)."""
     devices: list[dict[str, Any]] = []
     with reading("iam:ListVirtualMFADevices"):
-        paginator = aws.client("iam").get_paginator("list_virtual_mfa_devices")
-        for page in paginator.paginate(AssignmentStatus="Assigned",
-                                       PaginationConfig={"PageSize": 1000}):
+        for page in pages(aws.client("iam"), "list_virtual_mfa_devices", page_size=1000,
+                          AssignmentStatus="Assigned"):
             devices.extend(page["VirtualMFADevices"])
     return devices
 
@@ -145,8 +145,7 @@ def cost_and_usage_reports(aws: Aws) -> list[dict[str, Any]]:
     # The CUR API lives in us-east-1 only, whatever the home region.
     reports: list[dict[str, Any]] = []
     with reading("cur:DescribeReportDefinitions", region="us-east-1"):
-        paginator = aws.client("cur", "us-east-1").get_paginator("describe_report_definitions")
-        for page in paginator.paginate():
+        for page in pages(aws.client("cur", "us-east-1"), "describe_report_definitions"):
             reports.extend(page["ReportDefinitions"])
     return reports
 

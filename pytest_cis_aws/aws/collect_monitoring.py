@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import error_code, reading
+from .pages import every
 from .session import Aws
 
 # The error codes that mean "it is not there" rather than "you may not look".
@@ -19,10 +20,7 @@ TOPIC_MISSING = "NotFound"
 
 
 def _pages(client: Any, operation: str, result_key: str, **kwargs: Any) -> list[Any]:
-    items: list[Any] = []
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        items.extend(page[result_key])  # a page without it is partial, not empty
-    return items
+    return every(client, operation, result_key, **kwargs)  # checked: no page left unread
 
 
 def arn_region(arn: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import reading
+from .pages import pages
 from .session import Aws
 
 
@@ -12,8 +13,7 @@ def active_accounts(aws: Aws) -> list[dict[str, str]]:
     """Every ACTIVE account of the organization (from the management or a delegated admin)."""
     accounts: list[dict[str, str]] = []
     with reading("organizations:ListAccounts"):
-        paginator = aws.client("organizations").get_paginator("list_accounts")
-        for page in paginator.paginate():
+        for page in pages(aws.client("organizations"), "list_accounts"):
             accounts += [{"id": a["Id"], "name": a.get("Name", "")}
                          for a in page["Accounts"] if a.get("Status") == "ACTIVE"]
     return sorted(accounts, key=lambda a: a["id"])

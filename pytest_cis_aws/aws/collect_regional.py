@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import reading
+from .pages import every
 from .session import Aws
 
 
 def _paginate(aws: Aws, service: str, operation: str, region: str, result_key: str,
               permission: str, **kwargs: Any) -> list[Any]:
-    items: list[Any] = []
     with reading(permission, region=region):
-        paginator = aws.client(service, region).get_paginator(operation)
-        for page in paginator.paginate(**kwargs):
-            items.extend(page[result_key])  # a page without it is partial, not empty
-    return items
+        # Every page or an error: no page left unread, none read twice.
+        return every(aws.client(service, region), operation, result_key, **kwargs)
 
 
 def ec2_instances(aws: Aws, region: str) -> list[dict[str, Any]]:

@@ -1,18 +1,23 @@
 """One boto3 session per run, one client per (service, region), every call guarded and counted,
-every answer checked against its API model, and an endpoint that cannot be reached asked once."""
+every answer checked against its API model (whole, parseable, of the promised types), every call
+within a time budget, and an endpoint that cannot be reached or answer in time asked once."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import DataUnavailable
+from ..policy import MalformedPolicy, parse_policy
 from ..settings import Settings
-from .errors import MalformedResponse, describe, reading
+from .errors import CallTimedOut, IncompleteAnswer, MalformedResponse, describe, reading
 from .guard import refuse_writes
 
 if TYPE_CHECKING:
@@ -124,10 +129,123 @@ def check_answer(http_response: Any, parsed: Any, model: Any, **_: Any) -> None:
     """
     if http_response is None or http_response.status_code >= 300 or model.output_shape is None:
         return
+    _check_body(http_response, model)
     problem = _mismatch(model.output_shape, parsed, "")
     if problem is not None:
         service = model.service_model.service_name
         raise MalformedResponse(f"{service}:{model.name} answered {problem}")
+
+
+_JSON_PROTOCOLS = ("json", "rest-json")
+
+
+def _check_body(http_response: Any, model: Any) -> None:
+    """The body arrived whole and parses: botocore reads a JSON body that does not parse as an
+    empty answer (its text becomes a 'message' no member reads), and never compares a body with
+    its Content-Length (it turns that check off)."""
+    body = getattr(http_response, "content", None)
+    if model.has_streaming_output or not isinstance(body, (bytes, bytearray)):
+        return  # a streamed body is read by its caller; no body at all is botocore's to judge
+    announced = (getattr(http_response, "headers", None) or {}).get("content-length")
+    if announced is not None and str(announced).strip().isdigit() \
+            and int(announced) != len(body):
+        raise IncompleteAnswer(f"the answer was cut short ({len(body)} bytes of the {announced} "
+                               "its Content-Length announced)")
+    service = model.service_model
+    protocol = getattr(service, "resolved_protocol", None) or service.protocol
+    if protocol in _JSON_PROTOCOLS and body.strip():
+        try:
+            decoded = json.loads(body)
+        except ValueError:
+            decoded = None
+        if not isinstance(decoded, dict):
+            raise IncompleteAnswer(f"the answer could not be parsed (not a JSON object, "
+                                   f"{len(body)} bytes)")
+
+
+# -- IAM policy documents -------------------------------------------------------------------------
+
+_POLICY_SHAPE = "policyDocumentType"
+
+
+def decode_policies(parsed: Any, model: Any, **_: Any) -> None:
+    """`after-call.iam`, in place of botocore's own decoder: IAM sends every policy document as
+    URL-encoded JSON text. botocore decodes it leniently (a duplicate key keeps its last value);
+    this decodes it with the audit's strict parser. A document that parser rejects stays text, so
+    the rule that reads it reports it as unreadable, naming the resource."""
+    if model.output_shape is not None:
+        _decode_policies(parsed, model.output_shape)
+
+
+def _decode_policies(value: Any, shape: Any) -> None:
+    if shape.type_name == "structure" and isinstance(value, dict):
+        for name, member in shape.members.items():
+            if name not in value:
+                continue
+            if member.type_name == "string" and member.name == _POLICY_SHAPE:
+                with contextlib.suppress(MalformedPolicy):
+                    value[name] = parse_policy(value[name], f"the {name}")
+            else:
+                _decode_policies(value[name], member)
+    elif shape.type_name == "list" and isinstance(value, list):
+        for item in value:
+            _decode_policies(item, shape.member)
+
+
+# -- time budgets ---------------------------------------------------------------------------------
+
+
+class CallBudget:
+    """Every call's total time, retries included, and the retries a failing service gets.
+
+    botocore's adaptive mode retries up to 5 times whatever failed, each attempt bounded only by
+    the read timeout: an endpoint answering in 35 s made every call cost minutes. Here a call
+    stops retrying once `seconds` have passed since it began (the endpoint is then not asked
+    again, see UnreachableEndpoints), and a service answering 5xx (not throttling) is retried at
+    most SERVER_ERROR_RETRIES times; throttling keeps adaptive mode's budget.
+
+    `needs_retry` runs before botocore's own retry handler (it is registered on the more specific
+    event name) and vetoes a retry by answering False, which botocore reads as "do not retry".
+    """
+
+    SERVER_ERROR_RETRIES: ClassVar[int] = 2
+
+    def __init__(self, seconds: float, clock: Any = time.monotonic) -> None:
+        from botocore.retries import standard
+
+        self.seconds = seconds
+        self._clock = clock
+        # botocore's own judgement of what is worth retrying: only those retries are budgeted.
+        self._retryable = standard.StandardRetryConditions(max_attempts=1_000)
+        self._adapter = standard.RetryEventAdapter()
+        self._throttling = standard.ThrottlingErrorDetector(self._adapter)
+
+    def before_call(self, context: dict[str, Any], **_: Any) -> None:
+        context["cis_started"] = self._clock()
+        context["cis_server_errors"] = 0
+
+    def needs_retry(self, **kwargs: Any) -> bool | None:
+        retry = self._adapter.create_retry_context(**kwargs)
+        if not self._retryable.is_retryable(retry):
+            return None  # botocore will not retry either
+        context = retry.request_context
+        started = context.get("cis_started")
+        throttled = self._throttling.is_throttling_error_from_context(retry)
+        if started is not None and self._clock() - started >= self.seconds:
+            last = describe(retry.caught_exception) if retry.caught_exception is not None else \
+                f"HTTP {retry.http_response.status_code}"
+            # An endpoint that asked us to slow down is busy, not gone: it is asked again.
+            raise CallTimedOut(f"no answer within cis_call_timeout = {self.seconds:g} s "
+                               f"({retry.attempt_number} attempt(s), last: {last})",
+                               endpoint_exhausted=not throttled)
+        if throttled:
+            return None
+        status = retry.http_response.status_code if retry.http_response is not None else 0
+        if status >= 500:
+            context["cis_server_errors"] = context.get("cis_server_errors", 0) + 1
+            if context["cis_server_errors"] > self.SERVER_ERROR_RETRIES:
+                return False
+        return None
 
 
 # -- endpoints that cannot be reached -------------------------------------------------------------
@@ -144,7 +262,7 @@ class UnreachableEndpoints:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._dead: dict[tuple[str, str], str] = {}
+        self._dead: dict[tuple[str, str], str | CallTimedOut] = {}
 
     @staticmethod
     def _key(event_name: str, context: Mapping[str, Any]) -> tuple[str, str]:
@@ -154,21 +272,30 @@ class UnreachableEndpoints:
     def before_call(self, event_name: str, context: Mapping[str, Any], **_: Any) -> None:
         with self._lock:
             endpoint = self._dead.get(self._key(event_name, context))
-        if endpoint is not None:
-            from botocore.exceptions import EndpointConnectionError
+        if endpoint is None:
+            return
+        if isinstance(endpoint, CallTimedOut):
+            raise CallTimedOut(f"{endpoint}; this endpoint is not asked again this run",
+                               endpoint_exhausted=False)
+        from botocore.exceptions import EndpointConnectionError
 
-            raise EndpointConnectionError(endpoint_url=f"{endpoint} (unreachable earlier in "
-                                                       "this run; not tried again)")
+        raise EndpointConnectionError(endpoint_url=f"{endpoint} (unreachable earlier in "
+                                                   "this run; not tried again)")
 
     def after_call_error(self, event_name: str, exception: BaseException,
                          context: Mapping[str, Any], **_: Any) -> None:
         from botocore.exceptions import ConnectionError as Unreachable
 
-        # Refused, timed out while connecting, no DNS name, proxy down: not a slow answer.
-        if isinstance(exception, Unreachable):
-            endpoint = str(getattr(exception, "kwargs", {}).get("endpoint_url") or exception)
+        # Refused, timed out while connecting, no DNS name, proxy down: not a slow answer. Or an
+        # endpoint that used up a call's whole time budget: its next call would do the same.
+        dead: str | CallTimedOut | None = None
+        if isinstance(exception, CallTimedOut):
+            dead = exception if exception.endpoint_exhausted else None
+        elif isinstance(exception, Unreachable):
+            dead = str(getattr(exception, "kwargs", {}).get("endpoint_url") or exception)
+        if dead is not None:
             with self._lock:
-                self._dead.setdefault(self._key(event_name, context), endpoint)
+                self._dead.setdefault(self._key(event_name, context), dead)
 
 
 _LOADER: Any = None
@@ -178,6 +305,7 @@ def _botocore_session() -> Any:
     """A botocore session sharing one model loader per process: service models are parsed once,
     not once per session (xdist workers, in-process pytester runs)."""
     global _LOADER
+    import botocore.handlers
     import botocore.loaders
     import botocore.session
 
@@ -185,18 +313,27 @@ def _botocore_session() -> Any:
     if _LOADER is None:
         _LOADER = botocore.loaders.create_loader()
     session.register_component("data_loader", _LOADER)
+    session.unregister("after-call.iam", botocore.handlers.json_decode_policies)
+    session.register("after-call.iam", decode_policies)
     return session
 
 
-def client_config(max_pool: int) -> Any:
+def loader() -> Any:
+    """The process's shared botocore data loader (service, paginator models)."""
+    if _LOADER is None:
+        _botocore_session()
+    return _LOADER
+
+
+def client_config(max_pool: int, call_timeout: float = 60.0) -> Any:
     from botocore.config import Config
 
     # Adaptive retries absorb throttling; explicit timeouts keep a dead region from hanging
-    # the run for minutes on botocore's defaults.
+    # the run for minutes on botocore's defaults, and no single attempt outlasts a call's budget.
     return Config(
         retries={"mode": "adaptive", "max_attempts": 5},
-        connect_timeout=5,
-        read_timeout=30,
+        connect_timeout=min(5.0, call_timeout),
+        read_timeout=min(30.0, call_timeout),
         max_pool_connections=max(10, max_pool),
         user_agent_extra="pytest-cis-aws",
     )
@@ -211,8 +348,9 @@ class Aws:
         self.calls = calls if calls is not None else CallCounter()
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
-        self._config = client_config(settings.max_workers)
+        self._config = client_config(settings.max_workers, settings.call_timeout)
         self.unreachable = UnreachableEndpoints()
+        self.budget = CallBudget(settings.call_timeout)
         self.session = self._build_session(credentials)
 
     @property
@@ -251,6 +389,10 @@ class Aws:
         session.events.register("before-call", refuse_writes)
         session.events.register("before-call", self.calls)
         session.events.register("before-call", self.unreachable.before_call)
+        session.events.register("before-call", self.budget.before_call)
+        # Three levels deep ("needs-retry.<service>.<Operation>"): called before botocore's own
+        # retry handler, which each client registers on "needs-retry.<service>".
+        session.events.register("needs-retry.*.*", self.budget.needs_retry)
         session.events.register("after-call-error", self.unreachable.after_call_error)
         session.events.register("after-call", check_answer)
         return session

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
 
 from ..credential_report import AccessKey, BadCell, CredentialReport, CredentialRow, When
 from ..findings import Finding
+from ..policy import MalformedPolicy, parse_policy, statements
 
 UNUSED_DAYS = 90
 ROTATION_DAYS = 90
@@ -441,16 +440,10 @@ def _shown(read: Callable[[], Any]) -> str:
 
 # 1.24 -----------------------------------------------------------------------------------------
 
-def policy_document(document: Any) -> dict[str, Any]:
-    """A policy document as a dict, whether the API gave a dict or URL-encoded JSON."""
-    if isinstance(document, str):
-        return json.loads(unquote(document))
-    return dict(document)
-
-
-def statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    found = document.get("Statement", [])
-    return [found] if isinstance(found, Mapping) else list(found)
+def policy_document(document: Any, source: str = "a policy document") -> dict[str, Any]:
+    """A policy document as a dict, whether the API gave a dict or URL-encoded JSON; strict
+    (`policy.parse_policy`): a malformed one raises MalformedPolicy naming `source`."""
+    return parse_policy(document, source)
 
 
 def _as_list(value: Any) -> list[str]:
@@ -482,7 +475,11 @@ def full_admin_policies(details: Mapping[str, Any]) -> list[Finding]:
             findings.append(Finding.unknown(arn, "no default version document"))
             continue
         try:
-            doc = policy_document(version["Document"])
+            doc = policy_document(version["Document"], f"iam:GetAccountAuthorizationDetails "
+                                  f"{arn} {version.get('VersionId')}")
+        except MalformedPolicy as exc:
+            findings.append(Finding.unknown(arn, str(exc)))
+            continue
         except (ValueError, KeyError, TypeError) as exc:
             findings.append(Finding.unknown(arn, f"unreadable policy document ({exc})"))
             continue

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..findings import Finding
+from ..policy import MalformedPolicy
 from .iam import default_version, policy_document, statements
 
 READS = (
@@ -87,8 +88,10 @@ def _role_statements(role: Mapping[str, Any], policies_by_arn: Mapping[str, Any]
                      problems: list[str]) -> list[Mapping[str, Any]] | None:
     """Every statement on the role; None when an attached policy cannot be read here."""
     found: list[Mapping[str, Any]] = []
+    source = f"iam:GetAccountAuthorizationDetails {role.get('Arn')}"
     for inline in role.get("RolePolicyList", []):
-        found += statements(policy_document(inline["PolicyDocument"]))
+        found += statements(policy_document(
+            inline["PolicyDocument"], f"{source} inline policy {inline.get('PolicyName')}"))
     unknown = []
     for attached in role.get("AttachedManagedPolicies", []):
         policy = policies_by_arn.get(attached["PolicyArn"])
@@ -96,7 +99,9 @@ def _role_statements(role: Mapping[str, Any], policies_by_arn: Mapping[str, Any]
         if version is None:
             unknown.append(attached.get("PolicyName", attached["PolicyArn"]))
             continue
-        found += statements(policy_document(version["Document"]))
+        found += statements(policy_document(
+            version["Document"], f"iam:GetAccountAuthorizationDetails {attached['PolicyArn']} "
+                                 f"{version.get('VersionId')}"))
     if unknown:
         problems.append(f"cannot read its attached policies: {', '.join(unknown)}")
         return None
@@ -117,8 +122,11 @@ def trusted_principals(role: Mapping[str, Any]) -> set[str]:
 
 def _trust_statements(role: Mapping[str, Any], effect: str,
                       actions: tuple[str, ...] = (ASSUME,)) -> list[Mapping[str, Any]]:
-    document = role.get("AssumeRolePolicyDocument") or {}
-    return [s for s in statements(policy_document(document))
+    document = role.get("AssumeRolePolicyDocument")
+    if not document:
+        return []  # no trust policy: no one may assume it
+    source = f"iam:GetAccountAuthorizationDetails {role.get('Arn')} trust policy"
+    return [s for s in statements(policy_document(document, source))
             if s.get("Effect") == effect
             and any(_names(s, "Action", a, ignore_case=True) for a in actions)]
 
@@ -225,7 +233,9 @@ class _Policies:
         found: list[Any] = []
         unread: list[str] = []
         for inline in entity.get(inline_key, []):
-            found += statements(policy_document(inline["PolicyDocument"]))
+            found += statements(policy_document(
+                inline["PolicyDocument"], f"iam:GetAccountAuthorizationDetails "
+                                          f"{entity.get('Arn')} {inline.get('PolicyName')}"))
         for attached in entity.get("AttachedManagedPolicies", []):
             doc = self.document(attached["PolicyArn"])
             if doc is None:
@@ -237,7 +247,10 @@ class _Policies:
     def document(self, arn: str) -> Mapping[str, Any] | None:
         policy = self.by_arn.get(arn)
         version = default_version(policy) if policy else None
-        return policy_document(version["Document"]) if version else None
+        if version is None:
+            return None
+        return policy_document(version["Document"], f"iam:GetAccountAuthorizationDetails {arn} "
+                                                    f"{version.get('VersionId')}")
 
 
 def _identity_grant(entity: Mapping[str, Any], own: list[Any], unread: list[str],
@@ -333,6 +346,15 @@ def master_manager_roles(details: Mapping[str, Any], master: str, manager: str,
     `details` is GetAccountAuthorizationDetails' answer, AWS managed policies (which may grant
     sts:AssumeRole: AdministratorAccess, PowerUserAccess...) under "AWSManagedPolicies".
     """
+    try:
+        return _master_manager_roles(details, master, manager, account_arn)
+    except MalformedPolicy as exc:
+        # A document the roles rest on cannot be read: the split of duties is unknown.
+        return Judgement([Finding.unknown(account_arn, str(exc))])
+
+
+def _master_manager_roles(details: Mapping[str, Any], master: str, manager: str,
+                          account_arn: str) -> Judgement:
     account = account_arn.split(":")[4]
     partition = account_arn.split(":")[1]
     roles = {r["RoleName"]: r for r in details.get("RoleDetailList", [])}

@@ -7,7 +7,6 @@ be read makes only the findings that need it unknown.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -15,7 +14,7 @@ from typing import Any
 
 from ..errors import DataUnavailable
 from ..findings import Finding
-from .iam import statements
+from ..policy import parse_policy, statements
 
 Trail = Mapping[str, Any]
 
@@ -345,7 +344,7 @@ def _principal_is_public(principal: Any) -> bool:
 
 def public_policy_statements(policy: str | Mapping[str, Any]) -> list[str]:
     """Allow statements whose principal is everyone ("*", {"AWS": "*"}, or a list with "*")."""
-    document = json.loads(policy) if isinstance(policy, str) else policy
+    document = parse_policy(policy, "s3:GetBucketPolicy")
     found = []
     for number, statement in enumerate(statements(document), 1):
         if statement.get("Effect") == "Allow" and _principal_is_public(statement.get("Principal")):
