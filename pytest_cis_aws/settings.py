@@ -154,6 +154,7 @@ RANGES: dict[str, tuple[int, int]] = {
     "cis_root_usage_days": (0, 3650),
     "cis_max_workers": (1, 64),
     "cis_credential_report_timeout": (1, 3600),
+    "cis_call_timeout": (1, 3600),
 }
 MAX_CACHE_TTL = 366 * 24 * 3600  # a year: beyond it the cache is not a cache
 
@@ -384,7 +385,7 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         credential_report_timeout=float(
             _int(reader.tuning("cis_credential_report_timeout"), "cis_credential_report_timeout")
         ),
-        call_timeout=float(_int(reader.tuning("cis_call_timeout"), "cis_call_timeout", 1)),
+        call_timeout=float(_int(reader.tuning("cis_call_timeout"), "cis_call_timeout")),
         sources=dict(reader.sources),
     )
     return settings
