@@ -241,6 +241,7 @@ def inventory() -> dict[str, list[str]]:
     return found
 
 
+@pytest.mark.slow  # an end-to-end xdist run: `pytest -m slow` (CI runs it)
 def test_every_process_seeds_the_same_account() -> None:
     # xdist workers share what one of them read, so their accounts must match id for id.
     with simulated():
@@ -251,6 +252,7 @@ def test_every_process_seeds_the_same_account() -> None:
     assert len(first["eu-west-1"]) == 6  # 4 groups, 1 VPC, 1 key: the inventory saw the seed
 
 
+@pytest.mark.slow  # an end-to-end xdist run: `pytest -m slow` (CI runs it)
 @pytest.mark.usefixtures("no_network")
 def test_xdist_workers_reach_the_same_outcomes(pytester: pytest.Pytester) -> None:
     document, result = demo_run(pytester, "--cis-level=2", "-p", "xdist", "-n", "2",

@@ -190,6 +190,7 @@ def _server_organization(endpoint: str) -> list[str]:
     return members
 
 
+@pytest.mark.slow  # an end-to-end xdist run: `pytest -m slow` (CI runs it)
 def test_xdist_audits_accounts_in_parallel_with_the_same_results(
         pytester: pytest.Pytester, moto_server: str) -> None:
     members = _server_organization(moto_server)

@@ -183,6 +183,7 @@ def test_every_output_agrees_id_by_id(pytester: pytest.Pytester, moto: None) -> 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
 
 
+@pytest.mark.slow  # an end-to-end xdist run: `pytest -m slow` (CI runs it)
 @POSIX
 def test_under_xdist_a_killed_worker_is_an_error_everywhere(pytester: pytest.Pytester,
                                                             moto_server: str) -> None:

@@ -111,6 +111,7 @@ def test_html_escapes_what_aws_returns(pytester: pytest.Pytester, moto: None,
     result.stdout.fnmatch_lines(["*<script>alert(1)</script>*\\x1b[31mred*"])
 
 
+@pytest.mark.slow  # an end-to-end xdist run: `pytest -m slow` (CI runs it)
 def test_json_is_the_same_with_and_without_xdist(pytester: pytest.Pytester,
                                                  moto_server: str) -> None:
     args = ("--cis-id=1.2,1.5,1.15,2.1,4.1,4.4", "--cis-regions=us-east-1,eu-west-1",

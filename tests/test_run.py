@@ -96,6 +96,7 @@ def test_junit_properties_without_xunit2_warning(pytester: pytest.Pytester, moto
 SHARED_DATA_CHECKS = "--cis-id=1.2,1.3,1.4,1.12,1.16,1.21,1.22,1.23,1.24,2.1,2.5,2.8,4.1,4.3"
 
 
+@pytest.mark.slow  # an end-to-end xdist run: `pytest -m slow` (CI runs it)
 def test_xdist_workers_share_one_credential_report(pytester: pytest.Pytester,
                                                    moto_server: str) -> None:
     args = (SHARED_DATA_CHECKS, "--cis-regions=us-east-1", f"--cis-endpoint-url={moto_server}",
@@ -113,6 +114,7 @@ def _same_calls(result: Any) -> dict[str, int]:
     return api_calls(result)
 
 
+@pytest.mark.slow  # an end-to-end xdist run: `pytest -m slow` (CI runs it)
 def test_xdist_makes_the_same_calls_as_a_single_process(pytester: pytest.Pytester,
                                                         moto_server: str) -> None:
     # Two regions: the region fan-out runs on threads inside each worker.
