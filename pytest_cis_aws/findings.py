@@ -90,17 +90,27 @@ def _record() -> CheckRecord:
     return _current.get() or CheckRecord()
 
 
-def assert_compliant(findings: Iterable[Finding], *, note: str | None = None) -> None:
+def assert_compliant(findings: Iterable[Finding], *, note: str | None = None,
+                     empty: str | None = None) -> None:
     """Pass when every finding is compliant; fail listing every offender; error when unsure.
 
     Failures win over unknowns: a resource known to be non-compliant is reported even when
     another one could not be read (the unknown ones are listed too).
+
+    No finding at all is no proof: the check ends in *error* unless `empty` says why an empty
+    population is compliant ("no S3 buckets in the account"), which is then its evidence. A
+    check whose population is empty because a prerequisite is missing should fail instead.
     """
     record = _record()
     found = [_waived(record, f) for f in findings]
     record.findings.extend(found)
     if note:
         record.notes.append(note)
+    if not found:
+        if empty:
+            record.notes.append(empty)
+            return
+        raise CouldNotEvaluate(NOTHING_JUDGED)
     failing = [f for f in found if f.compliant is False and f.waiver is None]
     waived = [f for f in found if f.waiver is not None]
     unknown = [f for f in found if f.compliant is None]
@@ -113,6 +123,11 @@ def assert_compliant(findings: Iterable[Finding], *, note: str | None = None) ->
                     pytrace=False)
     if unknown:
         raise CouldNotEvaluate(unknown_message(unknown))
+
+
+NOTHING_JUDGED = (
+    "nothing was judged: the check found no resource and does not say why none is compliant "
+    "(assert_compliant(findings, empty=\"...\") says it)")
 
 
 def _waived(record: CheckRecord, finding: Finding) -> Finding:

@@ -19,4 +19,6 @@ def test_every_bucket_has_an_owner(s3_bucket_tags):
             findings.append(Finding.of(arn, True, f"owner: {tags['owner']}"))
         else:
             findings.append(Finding.of(arn, False, "no owner tag"))
-    assert_compliant(findings)
+    # No bucket at all is compliant here, and saying so is the evidence (no finding and no
+    # `empty=` would be an error: nothing judged is nothing proven).
+    assert_compliant(findings, empty="no S3 buckets in the account")

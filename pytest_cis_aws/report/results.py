@@ -36,6 +36,9 @@ class Result:
     outcome: str = "passed"
     reason: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)
+    # What the check said beside its findings: why an empty population complies, how a filter
+    # was read. Evidence, never a verdict.
+    notes: list[str] = field(default_factory=list)
     done: bool = False  # its last report arrived: teardown, or xdist's crash report
     judged: bool = False  # it has an outcome: its body ran, or setup ended it (error, skip)
 
@@ -58,6 +61,7 @@ class Result:
             "scored": self.scored, "stock": self.stock, "account": self.account,
             "outcome": self.outcome, "reason": self.reason, "nodeid": self.nodeid,
             "findings": self.findings,
+            "notes": self.notes,
         }
 
 
@@ -149,6 +153,9 @@ class Results:
         findings = getattr(report, "cis_findings", None)
         if findings is not None:
             result.findings = list(findings)
+        notes = getattr(report, "cis_notes", None)
+        if notes:
+            result.notes = list(notes)
         # The first phase that did not pass decides (a setup error beats an empty call).
         if result.outcome == "passed" or report.when == "setup":
             result.outcome = outcome
