@@ -285,6 +285,8 @@ class CisRun:
             "account": self._identity.account if self._identity else "unknown",
             "regions": list(regions.selected) if regions is not None and not isinstance(
                 regions, DataUnavailable) else list(self.settings.regions or ()),
+            # Why no region was audited, when none was: every regional check erred for it.
+            "no_regions": self._no_regions(),
             "level": self.settings.level,
             "duration": time.monotonic() - self.started,
             "api_calls": sum(calls.values()),
@@ -293,6 +295,14 @@ class CisRun:
             "cache_ages": self.cache_ages(),
             "credential_reports": dict(sorted(self.credential_reports.items())),
         }
+
+    def _no_regions(self) -> str | None:
+        regions = self._regions
+        if regions is None:
+            return None
+        if isinstance(regions, DataUnavailable):
+            return f"the regions could not be read ({regions})"
+        return regions.none_audited()
 
     def _waiver_summary(self) -> dict[str, list[str]]:
         if self.waivers is None:

@@ -3,6 +3,7 @@ the header says why; the account-wide (IAM) recommendations are judged as usual.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -68,10 +69,14 @@ def test_no_audited_region_errs_every_regional_check(
             for region in cis_regions:
                 pass  # would pass on no region, if the fixture handed out an empty tuple
     """)
-    run = run_checks(pytester, "--cis-level=2", *args)
+    run = run_checks(pytester, "--cis-level=2", "--cis-json=out.json", *args)
     result = run.result
     result.stdout.fnmatch_lines([
         f"  audited regions: none ({why}): every regional recommendation ends in error"])
+    # ... and the summary and the JSON say it after the run, where a reader of the report looks.
+    result.stdout.fnmatch_lines([
+        f"no region audited: {why}; every regional recommendation ended in error"])
+    assert json.loads((pytester.path / "out.json").read_text())["no_regions"] == why
     if cause == "named-not-enabled":
         result.stdout.fnmatch_lines([
             "  named in --cis-regions but not enabled for the account (not audited): "

@@ -63,6 +63,8 @@ class HtmlHooks:
             f"<h2>CIS AWS Foundations Benchmark v1.1.0</h2>"
             f"<p>Account {escape(str(header['account']))}; regions "
             f"{escape(', '.join(header['regions']))}; level {header['level']}</p>"
+            + (f"<p><strong>no region audited: {escape(header['no_regions'])}; every regional "
+               "recommendation ended in error</strong></p>" if header.get("no_regions") else "")
             + "".join(f"<p>{escape(line)}</p>" for line, _ in
                       credential_report_lines(header.get("credential_reports") or {}))
             + f"{warning}{scores}<table><tr>{head}</tr>{rows}</table>"

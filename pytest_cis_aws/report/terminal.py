@@ -45,6 +45,9 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
     tr.write_line(
         f"account {header['account']} | regions {', '.join(header['regions']) or '-'} | "
         f"level {header['level']} | {header['duration']:.1f} s | {header['api_calls']} API calls")
+    if header.get("no_regions"):
+        tr.write_line(f"no region audited: {header['no_regions']}; every regional "
+                      "recommendation ended in error", red=True)
     for line, old in credential_report_lines(header.get("credential_reports") or {}):
         tr.write_line(line, yellow=old)
     ages = header.get("cache_ages") or []
