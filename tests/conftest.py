@@ -26,12 +26,12 @@ os.environ.update(
 from collections.abc import Callable, Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
-import boto3  # noqa: E402
 import hypothesis  # noqa: E402, F401  (imported once here, not again in every pytester run)
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 
+from clients import client_maker  # noqa: E402
 from pytest_cis_aws.aws.session import Aws  # noqa: E402
 from pytest_cis_aws.settings import Settings  # noqa: E402
 
@@ -62,14 +62,7 @@ def moto() -> Iterator[None]:
 @pytest.fixture
 def setup_client(moto: None, _setup_clients: dict[tuple[str, str], Any]) -> Callable[..., Any]:
     """Unguarded clients for arranging account state (writes allowed), created once."""
-
-    def make(service: str, region: str = "us-east-1") -> Any:
-        key = (service, region)
-        if key not in _setup_clients:
-            _setup_clients[key] = boto3.client(service, region_name=region)
-        return _setup_clients[key]
-
-    return make
+    return client_maker(_setup_clients)
 
 
 @pytest.fixture(scope="session")

@@ -13,12 +13,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
 import accounts_full
 import faults
+from clients import client_maker
 from faults import Fault, Injector
 from pytest_cis_aws import catalog
 from test_checks_logging import api_calls
@@ -48,12 +48,7 @@ EXISTENTIAL = frozenset({"2.1", *(f"3.{n}" for n in range(1, 15))})
 @pytest.fixture(scope="module")
 def account(_setup_clients: dict[tuple[str, str], Any]) -> Iterator[None]:
     """The compliant account, built once per module: every run only reads it."""
-
-    def client(service: str, region: str = "us-east-1") -> Any:
-        key = (service, region)
-        if key not in _setup_clients:
-            _setup_clients[key] = boto3.client(service, region_name=region)
-        return _setup_clients[key]
+    client = client_maker(_setup_clients)
 
     with mock_aws(), pytest.MonkeyPatch.context() as patch:
         accounts_full.compliant(client, patch)

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
 import accounts_iam
 import faults
+from clients import client_maker
 from faults import Fault, Injector
 from test_faults import _no_backoff, audit  # noqa: F401  (_no_backoff: autouse fixture)
 
@@ -43,12 +43,7 @@ COMMA_USER, COMMA_PATH = "ops,admin", "/team,a/"
 @pytest.fixture(scope="module")
 def account(_setup_clients: dict[tuple[str, str], Any]) -> Iterator[None]:
     """Section 1's compliant account, plus a compliant user whose row moto writes unquoted."""
-
-    def client(service: str, region: str = "us-east-1") -> Any:
-        key = (service, region)
-        if key not in _setup_clients:
-            _setup_clients[key] = boto3.client(service, region_name=region)
-        return _setup_clients[key]
+    client = client_maker(_setup_clients)
 
     with mock_aws(), pytest.MonkeyPatch.context() as patch:
         accounts_iam.compliant(client, patch)
