@@ -18,7 +18,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -267,14 +267,19 @@ def _broken_row(user: str, arn: str, line: int, problem: str) -> CredentialRow:
     def bad(column: str) -> Any:
         return Unreadable(label, column, problem)
 
-    keys = tuple(AccessKey(n, bad(f"access_key_{n}_active"), bad(f"access_key_{n}_last_rotated"),
-                           bad(f"access_key_{n}_last_used_date")) for n in (1, 2))
-    return CredentialRow(user=user, arn=arn, created=bad("user_creation_time"),
-                         password_enabled=bad("password_enabled"),
-                         password_last_used=bad("password_last_used"),
-                         password_last_changed=bad("password_last_changed"),
-                         mfa_active=bad("mfa_active"), access_keys=keys, line=line,
-                         malformed=problem)
+    return _row_of(user, arn, line, bad, malformed=problem)
+
+
+def _row_of(user: str, arn: str, line: int, cell: Callable[[str], Any],
+            **extra: Any) -> CredentialRow:
+    """The row whose columns `cell` gives, by column name (parsed, or unreadable)."""
+    keys = tuple(AccessKey(n, cell(f"access_key_{n}_active"), cell(f"access_key_{n}_last_rotated"),
+                           cell(f"access_key_{n}_last_used_date")) for n in (1, 2))
+    return CredentialRow(user=user, arn=arn, created=cell("user_creation_time"),
+                         password_enabled=cell("password_enabled"),
+                         password_last_used=cell("password_last_used"),
+                         password_last_changed=cell("password_last_changed"),
+                         mfa_active=cell("mfa_active"), access_keys=keys, line=line, **extra)
 
 
 def parse_row(header: list[str], fields: list[str], line: int,
@@ -293,13 +298,7 @@ def parse_row(header: list[str], fields: list[str], line: int,
     def cell(column: str) -> Any:
         return parse_cell(user, column, row[column], root=root, latest=latest)
 
-    keys = tuple(AccessKey(n, cell(f"access_key_{n}_active"), cell(f"access_key_{n}_last_rotated"),
-                           cell(f"access_key_{n}_last_used_date")) for n in (1, 2))
-    return CredentialRow(user=user, arn=arn, created=cell("user_creation_time"),
-                         password_enabled=cell("password_enabled"),
-                         password_last_used=cell("password_last_used"),
-                         password_last_changed=cell("password_last_changed"),
-                         mfa_active=cell("mfa_active"), access_keys=keys, line=line)
+    return _row_of(user, arn, line, cell)
 
 
 def _without_duplicates(rows: list[CredentialRow]) -> list[CredentialRow]:
