@@ -51,3 +51,23 @@ def api_calls(result: pytest.RunResult) -> dict[str, int]:
 
 def by_resource(findings: list[dict[str, Any]]) -> dict[str, tuple[bool | None, str]]:
     return {f["resource"]: (f["compliant"], f["reason"]) for f in findings}
+
+
+# A conftest for pytester runs: GetAccountPasswordPolicy answers AccessDenied before anything
+# is sent, so 1.5 - 1.11 end in error in their setup.
+DENY_PASSWORD_POLICY = """
+import pytest
+
+@pytest.fixture(scope="session", autouse=True)
+def deny_password_policy(cis_run):
+    # Answer GetAccountPasswordPolicy with AccessDenied before anything is sent.
+    from botocore.awsrequest import AWSResponse
+
+    def denied(model, **kwargs):
+        response = AWSResponse("https://iam.amazonaws.com", 403, {}, None)
+        return response, {"Error": {"Code": "AccessDenied", "Message": "not for you"},
+                          "ResponseMetadata": {"HTTPStatusCode": 403}}
+
+    cis_run.aws.session.events.register(
+        "before-call.iam.GetAccountPasswordPolicy", denied)
+"""

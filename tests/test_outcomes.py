@@ -21,27 +21,13 @@ import pytest
 from pytest_cis_aws.report.phases import relabel
 from pytest_cis_aws.report.results import Results, incomplete_note
 from pytest_cis_aws.report.terminal import score_lines
+from runs import DENY_PASSWORD_POLICY
 
 # -- the scenario: one audit with every outcome --------------------------------------------------
 
-SCENARIO_CONFTEST = """
+SCENARIO_CONFTEST = DENY_PASSWORD_POLICY + """
 import os
 import signal
-
-import pytest
-
-
-@pytest.fixture(scope="session", autouse=True)
-def deny_password_policy(cis_run):
-    # 1.5 - 1.11 end in error in their setup: GetAccountPasswordPolicy answers AccessDenied.
-    from botocore.awsrequest import AWSResponse
-
-    def denied(model, **kwargs):
-        response = AWSResponse("https://iam.amazonaws.com", 403, {}, None)
-        return response, {"Error": {"Code": "AccessDenied", "Message": "not for you"},
-                          "ResponseMetadata": {"HTTPStatusCode": 403}}
-
-    cis_run.aws.session.events.register("before-call.iam.GetAccountPasswordPolicy", denied)
 
 
 class KillWorker:

@@ -7,24 +7,7 @@ from typing import Any
 
 import pytest
 
-from runs import api_calls
-
-DENY_PASSWORD_POLICY = """
-import pytest
-
-@pytest.fixture(scope="session", autouse=True)
-def deny_password_policy(cis_run):
-    # Answer GetAccountPasswordPolicy with AccessDenied before anything is sent.
-    from botocore.awsrequest import AWSResponse
-
-    def denied(model, **kwargs):
-        response = AWSResponse("https://iam.amazonaws.com", 403, {}, None)
-        return response, {"Error": {"Code": "AccessDenied", "Message": "not for you"},
-                          "ResponseMetadata": {"HTTPStatusCode": 403}}
-
-    cis_run.aws.session.events.register(
-        "before-call.iam.GetAccountPasswordPolicy", denied)
-"""
+from runs import DENY_PASSWORD_POLICY, api_calls
 
 
 def test_access_denied_on_one_source_errors_only_the_checks_that_need_it(
