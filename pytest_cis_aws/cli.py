@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import atomicfile, inputfile
-from .report.json_export import assemble
+from .report.json_export import assemble, dumps
 from .report.results import incomplete_note
 from .report.terminal import account_rows, score_lines
 
@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pytest-cis-aws merge: {exc}", file=sys.stderr)
         return 2
     try:
-        atomicfile.write_text(args.output, json.dumps(merged, indent=2, ensure_ascii=True))
+        atomicfile.write_text(args.output, dumps(merged))
         if args.html:
             atomicfile.write_text(args.html, html_summary(merged))
     except OSError as exc:

@@ -284,10 +284,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         workeroutput["cis_aws_cache_ages"] = run.cache_ages()
         workeroutput["cis_aws_credential_reports"] = run.credential_reports
         return
-    if run.settings.json:
-        from .report import json_export
+    if run.settings.wants_document():
+        from .report import json_export, outputs
 
-        json_export.write(run.settings.json, run.results, run.summary_header())
+        doc = json_export.document(run.results, run.summary_header())
+        outputs.write(doc, run.settings.output_targets())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -97,6 +97,22 @@ OPTIONS: tuple[Option, ...] = (
         "--cis-json",
         "write every result and finding as JSON to this file",
     ),
+    Option("sarif", "--cis-sarif",
+           "write SARIF 2.1.0 (GitHub code scanning) to this file"),
+    Option("asff", "--cis-asff",
+           "write AWS Security Finding Format findings (for securityhub batch-import-findings)"),
+    Option("ocsf", "--cis-ocsf", "write OCSF Compliance Finding (class 2003) events as JSON"),
+    Option("csv", "--cis-csv", "write one CSV row per finding to this file"),
+    Option("markdown", "--cis-markdown",
+           "write a Markdown summary (a pull request comment, a CI job page) to this file; "
+           "'auto': append it to $GITHUB_STEP_SUMMARY when that is set"),
+    Option("baseline", "--cis-baseline",
+           "an earlier --cis-json file: tag each finding new or unchanged, list what was resolved"),
+    Option("fail_on", "--cis-fail-on",
+           "what fails the run: any (default) non-compliant or could-not-evaluate result, only "
+           "new ones against --cis-baseline, or none"),
+    Option("fail_under", "--cis-fail-under",
+           "fail the run when the selected level's score is below PCT percent"),
     Option(
         "waivers",
         "--cis-waivers",
@@ -156,6 +172,9 @@ RANGES: dict[str, tuple[int, int]] = {
     "cis_credential_report_timeout": (1, 3600),
     "cis_call_timeout": (1, 3600),
 }
+# Options naming a file the run writes; each is checked writable at start-up.
+OUTPUT_FILES = ("json", "sarif", "asff", "ocsf", "csv", "markdown")
+FAIL_ON = ("any", "new", "none")
 MAX_CACHE_TTL = 366 * 24 * 3600  # a year: beyond it the cache is not a cache
 
 INI_ONLY: tuple[tuple[str, str, str], ...] = (
@@ -198,6 +217,14 @@ class Settings:
     api_stats: bool = False
     demo: bool = False
     json: str | None = None
+    sarif: str | None = None
+    asff: str | None = None
+    ocsf: str | None = None
+    csv: str | None = None
+    markdown: str | None = None  # a path, or "auto" ($GITHUB_STEP_SUMMARY when set)
+    baseline: str | None = None
+    fail_on: str = "any"  # any | new | none
+    fail_under: float | None = None  # percent, 0-100
     waivers: str | None = None
     org_role: str | None = None
     external_id: str | None = None
@@ -214,6 +241,15 @@ class Settings:
     credential_report_timeout: float = 120.0
     call_timeout: float = 60.0
     sources: Mapping[str, str] = field(default_factory=dict)
+
+    def output_targets(self) -> dict[str, str | None]:
+        """{option name: path} of every file the run writes (markdown may be "auto")."""
+        return {name: getattr(self, name) for name in OUTPUT_FILES}
+
+    def wants_document(self) -> bool:
+        """Is the --cis-json document needed: a file to write, a baseline, a gate?"""
+        return (any(self.output_targets().values()) or self.baseline is not None
+                or self.fail_on != "any" or self.fail_under is not None)
 
     def describe(self) -> list[str]:
         """Lines for the report header: each resolved value and where it came from."""
@@ -342,16 +378,19 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         raw = reader.raw(option)
         if raw is not None:
             values[option.name] = PARSERS[option.name](raw, option)
-    for name in ("waivers", "json"):
+    for name in ("waivers", "baseline", *OUTPUT_FILES):
         # A file named in the ini file is relative to that file, wherever pytest is run from.
-        if name in values and reader.sources.get(name) == SOURCE_INI and config.inipath:
+        if (name in values and reader.sources.get(name) == SOURCE_INI and config.inipath
+                and values[name] != "auto"):
             values[name] = str(config.inipath.parent / values[name])
-    if "json" in values:
+    for name in OUTPUT_FILES:
+        if name not in values or values[name] == "auto":
+            continue
         # Known now, not after the audit: the report can be written where it is asked for.
         try:
-            inputfile.check_writable(values["json"])
+            inputfile.check_writable(values[name])
         except inputfile.InputFileError as exc:
-            raise _bad(_OPTION["json"], f"cannot write {values['json']}: {exc}") from None
+            raise _bad(_OPTION[name], f"cannot write {values[name]}: {exc}") from None
     regions = values.pop("regions", None)
     all_regions = regions == "all"
     settings = Settings(
@@ -368,6 +407,14 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         api_stats=bool(values.get("api_stats", False)),
         demo=bool(values.get("demo", False)),
         json=values.get("json"),
+        sarif=values.get("sarif"),
+        asff=values.get("asff"),
+        ocsf=values.get("ocsf"),
+        csv=values.get("csv"),
+        markdown=values.get("markdown"),
+        baseline=values.get("baseline"),
+        fail_on=values.get("fail_on", "any"),
+        fail_under=values.get("fail_under"),
         waivers=values.get("waivers"),
         org_role=values.get("org_role"),
         external_id=values.get("external_id"),
@@ -543,6 +590,25 @@ def _parse_shard(raw: Any, option: Option) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
+def _parse_markdown(raw: Any, option: Option) -> str:
+    text = _parse_text(raw, option)
+    return "auto" if text.lower() == "auto" else text
+
+
+def _parse_fail_on(raw: Any, option: Option) -> str:
+    text = str(raw).strip().lower()
+    if text not in FAIL_ON:
+        raise _bad(option, f"must be one of {', '.join(FAIL_ON)} (got {raw!r})")
+    return text
+
+
+def _parse_percent(raw: Any, option: Option) -> float:
+    text = str(raw).strip().removesuffix("%").strip()
+    if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,2})?", text, re.ASCII) or float(text) > 100:
+        raise _bad(option, f"must be a percentage from 0 to 100, e.g. 80 (got {raw!r})")
+    return float(text)
+
+
 def _parse_bool(raw: Any, option: Option) -> bool:
     if isinstance(raw, bool):
         return raw
@@ -566,6 +632,14 @@ PARSERS: dict[str, Callable[[Any, Option], Any]] = {
     "api_stats": _parse_bool,
     "demo": _parse_bool,
     "json": _parse_text,
+    "sarif": _parse_text,
+    "asff": _parse_text,
+    "ocsf": _parse_text,
+    "csv": _parse_text,
+    "markdown": _parse_markdown,
+    "baseline": _parse_text,
+    "fail_on": _parse_fail_on,
+    "fail_under": _parse_percent,
     "waivers": _parse_text,
     "org_role": _parse_role_name,
     "external_id": _parse_text,

@@ -47,6 +47,24 @@ def _credential_reports_dated_now() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _every_cis_json_follows_its_schema() -> Iterator[None]:
+    """Every --cis-json document any test writes in this process (the plugin's own runs in
+    pytester, merge) is checked against the schema the package ships before it is written."""
+    from pytest_cis_aws.report import json_export
+    from schemas import validate_cis_json
+
+    original = json_export.dumps
+
+    def checked(doc: Any) -> str:
+        validate_cis_json(doc)
+        return original(doc)
+
+    json_export.dumps = checked  # type: ignore[assignment]
+    yield
+    json_export.dumps = original  # type: ignore[assignment]
+
+
 @pytest.fixture(scope="session")
 def _setup_clients() -> dict[tuple[str, str], Any]:
     return {}

@@ -17,6 +17,10 @@ from pytest_cis_aws.report.results import Results
 HEADER = {"account": "123456789012", "regions": ["us-east-1"], "level": 1}
 
 
+def _doc() -> dict:
+    return json_export.document(Results(), HEADER)
+
+
 def _plant(directory: Path, name: str) -> Path:
     """A symlink at the fixed temporary name the writer used to use, pointing at a victim."""
     victim = directory / "victim.txt"
@@ -27,7 +31,7 @@ def _plant(directory: Path, name: str) -> Path:
 
 def test_json_report_does_not_follow_a_planted_symlink(tmp_path: Path) -> None:
     victim = _plant(tmp_path, "report.json.tmp")
-    target = json_export.write(str(tmp_path / "report.json"), Results(), HEADER)
+    target = json_export.write(str(tmp_path / "report.json"), _doc())
     assert victim.read_text() == "precious"
     assert (tmp_path / "report.json.tmp").is_symlink()
     assert json.loads(target.read_text())["account"] == "123456789012"
@@ -65,7 +69,7 @@ def test_merge_writes_safely_and_refuses_what_it_cannot_write(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
     part = tmp_path / "part.json"
-    json_export.write(str(part), Results(), HEADER)
+    json_export.write(str(part), _doc())
     victim = _plant(tmp_path, "merged.json.tmp")
     assert cli_main(["merge", str(part), "-o", str(tmp_path / "merged.json"),
                      "--html", str(tmp_path / "merged.html")]) == 0

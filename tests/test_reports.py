@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
+from importlib import metadata
 from typing import Any
 
 import pytest
+
+from pytest_cis_aws.catalog import CATALOG
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -47,9 +51,17 @@ def test_json_findings_shape(pytester: pytest.Pytester, moto: None) -> None:
     by_id = {r["id"]: r for r in data["results"]}
     assert {k: by_id["1.5"][k] for k in ("section", "level", "scored", "outcome")} == {
         "section": "iam", "level": 1, "scored": True, "outcome": "failed"}
+    resource = "arn:aws:iam::123456789012:account-password-policy"
+    # A finding's id: the same resource, recommendation, account and region in every run.
+    stable = hashlib.sha256("\x1f".join(("cis-aws", "1.1.0", "1.5", "123456789012", "",
+                                         resource)).encode()).hexdigest()[:32]
     assert by_id["1.5"]["findings"] == [{
-        "resource": "arn:aws:iam::123456789012:account-password-policy", "region": None,
+        "id": stable, "resource": resource, "region": None,
         "compliant": False, "reason": "the account has no password policy", "waived": False}]
+    assert data["schema_version"] == "1.0" and data["tool"]["name"] == "pytest-cis-aws"
+    assert data["tool"]["version"] == metadata.version("pytest-cis-aws")
+    assert by_id["1.5"]["remediation"] == CATALOG["1.5"].remediation
+    assert by_id["1.5"]["cli"].startswith("aws iam update-account-password-policy")
     assert by_id["1.15"]["outcome"] == "manual"
     assert by_id["1.15"]["reason"].startswith("manual: ")
     assert data["score"] == {"1": {"passed": 1, "evaluated": 2}, "2": {"passed": 1, "evaluated": 2}}

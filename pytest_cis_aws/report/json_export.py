@@ -3,16 +3,59 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timezone
+from functools import cache
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-from .. import atomicfile
+from .. import atomicfile, catalog
+from .items import finding_id
 from .results import Results, score, score_by_account
+
+BENCHMARK = "CIS Amazon Web Services Foundations Benchmark"
+BENCHMARK_VERSION = "1.1.0"
+# The document's own version: MAJOR changes what a field means or removes one (readers check
+# it); MINOR adds fields. schemas/cis-json.schema.json describes it.
+SCHEMA_VERSION = "1.0"
+
+
+@cache
+def tool_version() -> str:
+    try:
+        return metadata.version("pytest-cis-aws")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) every --cis-json document satisfies, shipped in the package."""
+    text = resources.files("pytest_cis_aws").joinpath("schemas/cis-json.schema.json").read_text(
+        encoding="utf-8")
+    return dict(json.loads(text))
+
+
+def row(result: Mapping[str, Any], account: str | None) -> dict[str, Any]:
+    """A result as the document holds it: with its remediation, and a stable id on each
+    finding (and on the result, for when it is listed without one)."""
+    rec = catalog.CATALOG.get(str(result["id"])) if result.get("stock") else None
+    who = result.get("account") or account
+    return {
+        **result,
+        "remediation": rec.remediation if rec else None,
+        "cli": rec.cli if rec else None,
+        "item_id": finding_id(BENCHMARK_VERSION, str(result["id"]), who, None, None),
+        "findings": [{"waived": False, **f,
+                      "id": finding_id(BENCHMARK_VERSION, str(result["id"]), who,
+                                       f.get("region"), f.get("resource"))}
+                     for f in result.get("findings", [])],
+    }
 
 
 def document(results: Results, header: dict[str, Any]) -> dict[str, Any]:
-    rows = [{**r.to_dict(), "findings": [{"waived": False, **f} for f in r.findings]}
+    account = header.get("account")
+    rows = [row(r.to_dict(), account if account != "unknown" else None)
             for r in results.results()]
     return assemble(rows, header, results.completeness())
 
@@ -27,8 +70,10 @@ def assemble(rows: list[dict[str, Any]], header: dict[str, Any],
     accounts = sorted({str(r["account"]) for r in rows if r.get("account")})
     completeness = completeness or {"complete": True, "collected": len(rows), "not_run": []}
     return {
-        "benchmark": "CIS Amazon Web Services Foundations Benchmark",
-        "version": "1.1.0",
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "pytest-cis-aws", "version": tool_version()},
+        "benchmark": BENCHMARK,
+        "version": BENCHMARK_VERSION,
         "account": header["account"],
         "regions": list(header["regions"]),
         "no_regions": header.get("no_regions"),
@@ -50,9 +95,12 @@ def assemble(rows: list[dict[str, Any]], header: dict[str, Any],
     }
 
 
-def write(path: str, results: Results, header: dict[str, Any]) -> Path:
+def dumps(doc: Mapping[str, Any]) -> str:
+    # ensure_ascii keeps hostile names (control characters, odd unicode) valid everywhere.
+    return json.dumps(doc, indent=2, ensure_ascii=True)
+
+
+def write(path: str, doc: Mapping[str, Any]) -> Path:
     # The directory was checked at start-up (settings); the file is replaced whole, through a
     # temporary file no one could plant a symlink at.
-    # ensure_ascii keeps hostile names (control characters, odd unicode) valid everywhere.
-    return atomicfile.write_text(
-        path, json.dumps(document(results, header), indent=2, ensure_ascii=True))
+    return atomicfile.write_text(path, dumps(doc))
