@@ -103,3 +103,12 @@ def with_baseline(doc: dict[str, Any]) -> dict[str, Any]:
 
 def empty() -> dict[str, Any]:
     return document([], complete=False, regions=())
+
+
+def judged_twice() -> dict[str, Any]:
+    """1.3 reads a user's password and each access key: two findings, one resource, one id."""
+    bob = f"arn:aws:iam::{ACCOUNT}:user/bob"
+    return document([result("1.3", "failed", [
+        finding(bob, True, "console password used 1 day ago"),
+        finding(bob, False, "access key 1 never used"),
+        finding(bob, None, "access key 2: no dates")])])

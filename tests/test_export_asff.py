@@ -166,3 +166,9 @@ def test_empty_incomplete_or_unknown_account_documents() -> None:
     assert {f["ProductArn"].split(":")[1] for f in china} == {"aws-cn"}
     nowhere = render(docs.document(docs.rows(None), regions=()))
     assert {f["ProductArn"].split(":")[3] for f in nowhere} == {"us-east-1"}
+
+
+def test_a_resource_judged_twice_is_one_finding() -> None:
+    (finding,) = render(docs.judged_twice())
+    assert finding["Compliance"]["Status"] == "FAILED"
+    assert "access key 1 never used; access key 2: no dates" in finding["Description"]

@@ -197,3 +197,28 @@ def test_an_organisation_check_file_is_a_uri() -> None:
     run = render(docs.document([row]))["runs"][0]
     assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"][
         "uri"] == "org%20checks/test_%C3%A9.py"
+
+
+def test_a_resource_judged_twice_is_one_result() -> None:
+    (result,) = render(docs.judged_twice())["runs"][0]["results"]
+    assert (result["kind"], result["properties"]["outcome"]) == ("fail", "failed")
+    assert result["message"]["text"].startswith(
+        "arn:aws:iam::123456789012:user/bob: console password used 1 day ago; access key 1 "
+        "never used; access key 2: no dates")
+
+
+@pytest.mark.parametrize("states, merged", [
+    (("passed", "failed", "error"), "failed"),  # a failure wins over an unknown
+    (("waived", "error"), "error"),  # an unknown is not waived
+    (("passed", "waived"), "waived"),
+    (("passed", "passed"), "passed"),
+])
+def test_merged_findings_end_as_the_check_would(states: tuple[str, ...], merged: str) -> None:
+    from pytest_cis_aws.report.distinct import distinct
+    from pytest_cis_aws.report.items import Item
+
+    group = [Item(id="a" * 32, state=state, result={}, account=None,  # type: ignore[arg-type]
+                  finding={"reason": state, **({"waiver": "W"} if state == "waived" else {})})
+             for state in states]
+    (item,) = distinct(group)
+    assert item.state == merged and item.reason == "; ".join(dict.fromkeys(states))

@@ -17,7 +17,8 @@ an earlier FAILED one resolves it there.
 
 Skipped results and items whose account is unknown are left out (Security Hub needs the
 account). `Id` is `pytest-cis-aws/<stable item id>`: the same resource judged by the same
-recommendation keeps its finding across runs. `ProductArn` is the account's default product
+recommendation keeps its finding across runs (judged twice by one check, it is one finding:
+report/distinct.py). `ProductArn` is the account's default product
 (`arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default`) in the first audited region,
 `us-east-1` when none was: Security Hub takes a finding only in the region its product ARN
 names, so import the file there. `CreatedAt`/`UpdatedAt` are the run's time. Texts are cut to
@@ -34,6 +35,7 @@ from typing import Any
 
 from .. import catalog
 from . import severity
+from .distinct import distinct
 from .items import Item, items
 
 SCHEMA_VERSION = "2018-10-08"
@@ -176,7 +178,7 @@ def finding(doc: Mapping[str, Any], item: Item, home: str, when: str) -> dict[st
 def judged(doc: Mapping[str, Any]) -> Iterator[Item]:
     """Every item, and the account itself for a recommendation that passed on no resource."""
     for row in doc.get("results") or []:
-        found = list(items({**doc, "results": [row]}))
+        found = distinct(items({**doc, "results": [row]}))
         yield from found
         if row.get("outcome") == "passed" and not found:
             yield Item(id=str(row.get("item_id") or ""), state="passed", result=row,

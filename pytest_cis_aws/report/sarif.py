@@ -25,7 +25,8 @@ line 1. The resource itself (the ARN, masked like everywhere) is the result's
 `logicalLocations[0].fullyQualifiedName`, and the message names it with account and region.
 
 **Identity across runs.** `partialFingerprints` carries the item's stable id (a hash of
-benchmark version, recommendation, account, region and resource) as
+benchmark version, recommendation, account, region and resource; a resource judged twice by
+one check is one result, report/distinct.py) as
 `primaryLocationLineHash`, the only fingerprint GitHub uses (it would otherwise hash line 1 of
 the module, the same for every resource), and as `cisAwsItemId/v1`.
 
@@ -53,6 +54,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import severity
+from .distinct import distinct
 from .items import Item, items
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -210,7 +212,7 @@ def complete(doc: Mapping[str, Any]) -> bool:
 
 def log(doc: Mapping[str, Any]) -> dict[str, Any]:
     rules, index = rules_of(doc)
-    reported = [(item, index[str(item.result.get("id") or "")]) for item in items(doc)
+    reported = [(item, index[str(item.result.get("id") or "")]) for item in distinct(items(doc))
                 if item.state in PRIORITY and str(item.result.get("id") or "") in index]
     kept = keep(reported)
     tool = doc.get("tool") or {}
