@@ -83,7 +83,7 @@ def test_one_rule_per_recommendation_with_its_remediation(run: dict[str, Any]) -
     assert mfa["help"]["text"].startswith("Register an MFA device")
     assert "CLI: aws iam create-virtual-mfa-device" in mfa["help"]["text"]
     assert "```bash\naws iam create-virtual-mfa-device" in mfa["help"]["markdown"]
-    assert mfa["defaultConfiguration"]["level"] == "error"
+    assert mfa["defaultConfiguration"]["level"] == "error" and mfa["name"] == "CIS-AWS-1.2"
     assert mfa["properties"] | {"tags": None} == {
         "tags": None, "level": 1, "section": "iam", "scored": True, "precision": "high",
         "problem.severity": "error", "security-severity": "7.5"}

@@ -106,7 +106,7 @@ def rule(result: Mapping[str, Any]) -> dict[str, Any]:
     label = severity.label(result)
     return {
         "id": rec_id,
-        "name": cut(f"CIS {rec_id}" if stock else rec_id, MAX_NAME),
+        "name": cut(f"CIS-AWS-{rec_id}" if stock else rec_id, MAX_NAME),  # an identifier
         "shortDescription": {"text": cut(title, MAX_SHORT)},
         "fullDescription": {"text": cut(
             f"{what} {rec_id}: {title} (Level {level}, {'scored' if scored else 'not scored'}"
