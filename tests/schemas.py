@@ -24,3 +24,72 @@ def validate_cis_json(doc: Any) -> None:
     error = jsonschema.exceptions.best_match(cis_json_validator().iter_errors(doc))
     if error is not None:
         raise error
+
+
+# -- SARIF 2.1.0: the OASIS schema, pinned in tests/data (see its README) ----------------------
+
+@cache
+def sarif_validator() -> jsonschema.protocols.Validator:
+    import json
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(
+        encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)  # draft-04, as the schema says
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def validate_sarif(log: Any) -> None:
+    error = jsonschema.exceptions.best_match(sarif_validator().iter_errors(log))
+    if error is not None:
+        raise error
+
+
+# -- ASFF: botocore's own securityhub BatchImportFindings input model --------------------------
+
+# Security Hub's documented length limits (ASFF syntax), which the service model does not carry.
+ASFF_LIMITS = {"Id": 512, "GeneratorId": 512, "Title": 256, "Description": 1024}
+
+
+def _asff_walk(shape: Any, value: Any, where: str) -> None:
+    """What botocore's validator leaves to the service: string patterns and enums."""
+    import re
+
+    if shape.type_name == "structure":
+        for name, member in shape.members.items():
+            if name in value:
+                _asff_walk(member, value[name], f"{where}.{name}")
+    elif shape.type_name == "list":
+        for i, entry in enumerate(value):
+            _asff_walk(shape.member, entry, f"{where}[{i}]")
+    elif shape.type_name == "map":
+        for key, entry in value.items():
+            _asff_walk(shape.value, entry, f"{where}[{key!r}]")
+    elif shape.type_name == "string":
+        pattern = shape.metadata.get("pattern")
+        if pattern:  # a Smithy @pattern: ECMA 262, not anchored (.*\S.*: a non-blank char)
+            assert re.search(pattern, value), (where, value)
+        if shape.enum:
+            assert value in shape.enum, (where, value, shape.enum)
+
+
+def validate_asff(findings: list[Any]) -> None:
+    """Raises botocore's ParamValidationError (or AssertionError) where AWS would refuse the
+    findings, in the batches of 100 BatchImportFindings takes."""
+    import botocore.session
+    import botocore.validate
+
+    model = botocore.session.get_session().get_service_model("securityhub").operation_model(
+        "BatchImportFindings")
+    for start in range(0, len(findings), 100):
+        batch = findings[start:start + 100]
+        botocore.validate.validate_parameters({"Findings": batch}, model.input_shape)
+        for i, finding in enumerate(batch):
+            _asff_walk(model.input_shape.members["Findings"].member, finding, f"[{start + i}]")
+    for finding in findings:
+        for field, limit in ASFF_LIMITS.items():
+            assert len(finding[field]) <= limit, (field, len(finding[field]))
+        assert len(finding["Remediation"]["Recommendation"]["Text"]) <= 512
+        assert len(finding["Resources"]) <= 32 and len(finding["Types"]) <= 50
+        assert len(finding.get("Compliance", {}).get("RelatedRequirements", [])) <= 32

@@ -22,6 +22,7 @@ from pytest_cis_aws.report.phases import relabel
 from pytest_cis_aws.report.results import Results, incomplete_note
 from pytest_cis_aws.report.terminal import score_lines
 from runs import DENY_PASSWORD_POLICY
+from schemas import validate_asff, validate_sarif
 
 # -- the scenario: one audit with every outcome --------------------------------------------------
 
@@ -61,7 +62,8 @@ reason = "hardware MFA ordered, SEC-1"
 expires = 2099-01-01
 """
 
-OUTPUTS = ("--cis-json=cis.json", "--html=cis.html", "--junitxml=junit.xml", "-rA", "--color=no")
+OUTPUTS = ("--cis-json=cis.json", "--html=cis.html", "--junitxml=junit.xml", "-rA", "--color=no",
+           "--cis-sarif=cis.sarif", "--cis-asff=cis.asff.json")
 
 
 def scenario(directory: Path) -> list[str]:
@@ -123,6 +125,39 @@ def junit_outcomes(path: Path) -> dict[str, str]:
     return found
 
 
+# A recommendation's outcome from its export's items: a manual review wins (its evidence may
+# fail), then a failure (failures win over unknowns), could not evaluate, all waived, passed.
+PRECEDENCE = ("manual", "failed", "error", "waived", "passed")
+
+
+def first_of(found: set[str]) -> str:
+    return next(outcome for outcome in PRECEDENCE if outcome in found or outcome == "passed")
+
+
+def sarif_outcomes(path: Path) -> dict[str, str]:
+    """Every rule is a recommendation of the run; its results say how it ended (none: passed)."""
+    (run,) = json.loads(path.read_text())["runs"]
+    found: dict[str, set[str]] = {rule["id"]: set() for rule in run["tool"]["driver"]["rules"]}
+    words = {"review": "manual", "fail": "failed", "open": "error"}
+    for result in run["results"]:
+        found[result["ruleId"]].add("waived" if result.get("suppressions") else
+                                    words[result["kind"]])
+    return {rec: first_of(outcomes) for rec, outcomes in found.items()}
+
+
+def asff_outcomes(path: Path) -> dict[str, str]:
+    """Per generator (one a recommendation): the findings' compliance and workflow status."""
+    words = {("FAILED", "NEW"): "failed", ("FAILED", "SUPPRESSED"): "waived",
+             ("NOT_AVAILABLE", "NEW"): "error", ("WARNING", "NEW"): "manual",
+             ("PASSED", "RESOLVED"): "passed"}
+    found: dict[str, set[str]] = {}
+    for finding in json.loads(path.read_text()):
+        if finding["RecordState"] == "ACTIVE":
+            found.setdefault(finding["GeneratorId"].rsplit("/", 1)[1], set()).add(
+                words[finding["Compliance"]["Status"], finding["Workflow"]["Status"]])
+    return {rec: first_of(outcomes) for rec, outcomes in found.items()}
+
+
 def junit_suite_properties(path: Path) -> dict[str, str]:
     suite = ET.parse(path).find("testsuite")
     props = suite.find("properties")
@@ -136,6 +171,8 @@ def four_outputs(directory: Path, stdout: str) -> tuple[dict[str, Any], dict[str
         "terminal": terminal_outcomes(stdout, document),
         "html": html_outcomes(directory / "cis.html"),
         "junit": junit_outcomes(directory / "junit.xml"),
+        "sarif": sarif_outcomes(directory / "cis.sarif"),
+        "asff": asff_outcomes(directory / "cis.asff.json"),
     }
 
 
@@ -154,6 +191,8 @@ def test_every_output_agrees_id_by_id(pytester: pytest.Pytester, moto: None) -> 
     result = pytester.runpytest(*scenario(pytester.path))
     document, views = four_outputs(pytester.path, result.stdout.str())
     outcome = assert_agree(views)
+    validate_sarif(json.loads((pytester.path / "cis.sarif").read_text()))
+    validate_asff(json.loads((pytester.path / "cis.asff.json").read_text()))
     assert outcome["ORG-1"] == "error"  # could not evaluate, in the call phase
     assert outcome["1.5"] == "error"  # could not evaluate, in setup (AccessDenied)
     assert (outcome["1.14"], outcome["1.15"], outcome["1.5"]) == ("waived", "manual", "error")
@@ -246,6 +285,8 @@ def test_a_signalled_run_marks_every_report_incomplete(
     assert code == pytest.ExitCode.INTERRUPTED, stdout
     document = json.loads((tmp_path / "cis.json").read_text())
     assert document["complete"] is False
+    sarif_run = json.loads((tmp_path / "cis.sarif").read_text())["runs"][0]
+    assert sarif_run["invocations"][0]["executionSuccessful"] is False
     not_run = [n["id"] for n in document["not_run"]]
     assert "2.1" in not_run  # interrupted half-way is not run
     ran = {r["id"] for r in document["results"]}
