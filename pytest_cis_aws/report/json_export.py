@@ -46,25 +46,11 @@ def row(result: Mapping[str, Any], account: str | None) -> dict[str, Any]:
         "remediation": rec.remediation if rec else None,
         "cli": rec.cli if rec else None,
         "item_id": finding_id(BENCHMARK_VERSION, str(result["id"]), who, None, None),
-        "findings": _with_ids(result.get("findings", []), str(result["id"]), who),
+        "findings": [{"waived": False, **f,
+                      "id": finding_id(BENCHMARK_VERSION, str(result["id"]), who,
+                                       f.get("region"), f.get("resource"))}
+                     for f in result.get("findings", [])],
     }
-
-
-def _with_ids(findings: list[dict[str, Any]], rec_id: str, account: str | None
-              ) -> list[dict[str, Any]]:
-    """Each finding with its stable id. A check may judge one resource more than once (1.3:
-    a user's password and each of their keys): the second and later findings on the same
-    resource are told apart by their place among them, which the rules keep stable."""
-    seen: dict[tuple[Any, Any], int] = {}
-    out = []
-    for finding in findings:
-        where = (finding.get("region"), finding.get("resource"))
-        seen[where] = nth = seen.get(where, 0) + 1
-        resource = finding.get("resource") if nth == 1 else f"{finding.get('resource')}#{nth}"
-        out.append({"waived": False, **finding,
-                    "id": finding_id(BENCHMARK_VERSION, rec_id, account, finding.get("region"),
-                                     resource)})
-    return out
 
 
 def document(results: Results, header: dict[str, Any]) -> dict[str, Any]:
