@@ -98,6 +98,11 @@ class AccessKey(_Cells):
     def __repr__(self) -> str:
         return f"AccessKey(slot={self.slot})"
 
+    @property
+    def part(self) -> str:
+        """The key's name as part of its user, for findings (the report has no key ids)."""
+        return f"access key {self.slot}"
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class CredentialRow(_Cells):

@@ -35,6 +35,9 @@ class Finding:
     reason: str
     region: str | None = None
     waiver: str | None = None  # the waiver that accepts this failure, when one does
+    # Which part of the resource, when a check judges several (1.3: a user's console password
+    # and each access key): with the resource, it names the finding across runs.
+    part: str | None = None
 
     def __post_init__(self) -> None:
         # Findings travel to the terminal, JSON, HTML and JUnit files: an access key id in a
@@ -43,12 +46,15 @@ class Finding:
         object.__setattr__(self, "reason", mask_key_ids(str(self.reason)))
 
     @classmethod
-    def of(cls, resource: str, ok: bool, reason: str, region: str | None = None) -> Finding:
-        return cls(resource=resource, compliant=bool(ok), reason=reason, region=region)
+    def of(cls, resource: str, ok: bool, reason: str, region: str | None = None, *,
+           part: str | None = None) -> Finding:
+        return cls(resource=resource, compliant=bool(ok), reason=reason, region=region,
+                   part=part)
 
     @classmethod
-    def unknown(cls, resource: str, reason: str, region: str | None = None) -> Finding:
-        return cls(resource=resource, compliant=None, reason=reason, region=region)
+    def unknown(cls, resource: str, reason: str, region: str | None = None, *,
+                part: str | None = None) -> Finding:
+        return cls(resource=resource, compliant=None, reason=reason, region=region, part=part)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +64,7 @@ class Finding:
             "reason": self.reason,
             "waived": self.waiver is not None,
             **({"waiver": self.waiver} if self.waiver else {}),
+            **({"part": self.part} if self.part else {}),
         }
 
 

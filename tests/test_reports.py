@@ -141,3 +141,23 @@ def test_json_is_the_same_with_and_without_xdist(pytester: pytest.Pytester,
     one["api_calls"].pop("iam:GenerateCredentialReport", None)  # the report is ready on run two
     two["api_calls"].pop("iam:GenerateCredentialReport", None)
     assert one == two
+
+
+def test_findings_on_one_resource_have_distinct_stable_ids() -> None:
+    """1.3 judges a user's password and each key: one resource, several findings, each with an
+    id of its own naming the part, the same in every run."""
+    from pytest_cis_aws.report.json_export import row
+
+    arn = "arn:aws:iam::123456789012:user/bob"
+    result = {"id": "1.3", "stock": True, "account": None, "findings": [
+        {"resource": arn, "region": None, "compliant": False, "reason": "password unused",
+         "part": "console password"},
+        {"resource": arn, "region": None, "compliant": False, "reason": "key 1 unused",
+         "part": "access key 1"},
+        {"resource": arn, "region": None, "compliant": True, "reason": "key 2 used",
+         "part": "access key 2"}]}
+    ids = [f["id"] for f in row(result, "123456789012")["findings"]]
+    assert len(set(ids)) == 3
+    # the part, not the order, names the finding: key 1's id without the password finding
+    alone = row({**result, "findings": result["findings"][1:]}, "123456789012")["findings"]
+    assert [f["id"] for f in alone] == ids[1:]

@@ -48,9 +48,15 @@ def row(result: Mapping[str, Any], account: str | None) -> dict[str, Any]:
         "item_id": finding_id(BENCHMARK_VERSION, str(result["id"]), who, None, None),
         "findings": [{"waived": False, **f,
                       "id": finding_id(BENCHMARK_VERSION, str(result["id"]), who,
-                                       f.get("region"), f.get("resource"))}
+                                       f.get("region"), _named(f))}
                      for f in result.get("findings", [])],
     }
+
+
+def _named(finding: Mapping[str, Any]) -> str | None:
+    """What the id names: the resource, and the part of it when a check judges several."""
+    resource, part = finding.get("resource"), finding.get("part")
+    return f"{resource}#{part}" if part else resource
 
 
 def document(results: Results, header: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from ..policy import MalformedPolicy, parse_policy, statements
 
 UNUSED_DAYS = 90
 ROTATION_DAYS = 90
+PASSWORD = "console password"  # a finding's part, beside "access key N"
 SUPPORT_POLICY = "AWSSupportAccess"
 
 
@@ -140,10 +141,11 @@ def _password_finding(user: CredentialRow, now: datetime) -> Finding:
         # Never used (or not since Oct 2014): judge by when it was set.
         since = user.password_last_changed if user.password_last_changed.at else user.created
         if since.at is None:
-            return Finding.unknown(user.arn, "console password: no last-used or set date")
+            return Finding.unknown(user.arn, "console password: no last-used or set date",
+                                   part=PASSWORD)
         age = _age(now, since.at)
         text = f"console password never used ({used.raw}), set {_days(now, since)}"
-    return Finding.of(user.arn, age < UNUSED_DAYS, text)
+    return Finding.of(user.arn, age < UNUSED_DAYS, text, part=PASSWORD)
 
 
 def unused_credentials(report: CredentialReport, now: datetime) -> list[Finding]:
@@ -158,9 +160,10 @@ def unused_credentials(report: CredentialReport, now: datetime) -> list[Finding]
         ref, what = (key.last_used, "last used") if key.last_used.at else (
             key.last_rotated, "never used, created")
         if ref.at is None:
-            return [Finding.unknown(user.arn, f"access key {key.slot}: no dates")]
+            return [Finding.unknown(user.arn, f"access key {key.slot}: no dates",
+                                    part=key.part)]
         return [Finding.of(user.arn, _age(now, ref.at) < UNUSED_DAYS,
-                           f"access key {key.slot} {what} {_days(now, ref)}")]
+                           f"access key {key.slot} {what} {_days(now, ref)}", part=key.part)]
 
     def judge(user: CredentialRow) -> list[Finding]:
         findings = _judged(user.ref, lambda: [_password_finding(user, now)]
@@ -184,15 +187,16 @@ def keys_not_rotated(report: CredentialReport, now: datetime) -> list[Finding]:
         rotated = key.last_rotated
         if rotated.at is None:
             return [Finding.unknown(user.arn, f"access key {key.slot}: active, "
-                                              "but no rotation date")]
+                                              "but no rotation date", part=key.part)]
         said = f"access key {key.slot} last rotated {_days(now, rotated)}"
         if _age(now, rotated.at) > ROTATION_DAYS:
-            return [Finding.of(user.arn, False, said)]
+            return [Finding.of(user.arn, False, said, part=key.part)]
         if key.last_used.at is None:
             return [Finding.of(user.arn, False, f"{said}, not used since "
                                f"({key.last_used.raw or 'N/A'}): an unused key is "
-                               "to be disabled or deleted")]
-        return [Finding.of(user.arn, True, f"{said}, last used {_days(now, key.last_used)}")]
+                               "to be disabled or deleted", part=key.part)]
+        return [Finding.of(user.arn, True, f"{said}, last used {_days(now, key.last_used)}",
+                           part=key.part)]
 
     return _or_none(
         _each_user(report, lambda user: _each_key(user, lambda key: key_finding(user, key))),
@@ -420,7 +424,7 @@ def console_users_with_unused_keys(report: CredentialReport) -> list[Finding]:
                            f"access key {key.slot} {state} and never used (created "
                            f"{_shown(lambda: key.last_rotated)})" if never
                            else f"access key {key.slot} {state}, used (last used "
-                                f"{key.last_used})")]
+                                f"{key.last_used})", part=key.part)]
 
     def judge(user: CredentialRow) -> list[Finding]:
         if not user.password_enabled:
