@@ -92,6 +92,9 @@ def assemble(rows: list[dict[str, Any]], header: dict[str, Any],
                   "oldest_seconds": max(header.get("cache_ages") or [0])},
         # {account: {"generated": ISO 8601, "age_seconds": when read, "ignored_rows": [...]}}
         "credential_reports": header.get("credential_reports", {}),
+        # --cis-shard K/N of an organization run: {"index", "count", "accounts" (the selection
+        # the shards split)}; absent otherwise.
+        **({"shard": header["shard"]} if header.get("shard") else {}),
     }
 
 
