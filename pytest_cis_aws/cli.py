@@ -115,7 +115,7 @@ def _merge(args: argparse.Namespace) -> int:
     targets: dict[str, str | None] = {"json": args.output,
                                       **{name: getattr(args, name) for name in outputs.EXPORTS}}
     _check_targets(targets, args.html)
-    for line in merged.dropped:
+    for line in (*merged.dropped, *merged.notes):
         print(line, file=sys.stderr)
     doc = merged.doc
     try:

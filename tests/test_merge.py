@@ -113,6 +113,12 @@ def test_one_document_merged_is_its_account(tmp_path: Path) -> None:
     assert merged["account"] == A and {r["account"] for r in merged["results"]} == {A}
 
 
+def test_the_merged_level_is_the_one_every_document_audited() -> None:
+    merged = merge([single(A, level=2), single(B, level=1)], ["a.json", "b.json"])
+    assert merged.doc["level"] == 1
+    assert merged.notes == ["level 1: not every document audited level 2 (a.json: 2, b.json: 1)"]
+
+
 # -- refused: one ERROR line, exit 4, nothing written ----------------------------------------
 
 def _edit(change: Any) -> dict[str, Any]:

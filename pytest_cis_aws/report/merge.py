@@ -80,6 +80,8 @@ class Merged:
     doc: dict[str, Any]
     # "dropped old.json (generated ...): account 111122223333 is also in new.json (generated ...)"
     dropped: list[str] = field(default_factory=list)
+    # What the user should know about the merged document (stderr).
+    notes: list[str] = field(default_factory=list)
 
 
 def _entries(doc: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
@@ -119,7 +121,12 @@ def merge(documents: Sequence[Mapping[str, Any]], names: Sequence[str] | None = 
     sources = [source(name, doc) for name, doc in zip(names, documents, strict=True)]
     kept, dropped = _choose(sources, latest)
     missing = _missing_shards(kept)
-    return Merged(_combine(kept, missing), dropped)
+    levels = {s.name: int(s.doc["level"]) for s in kept}
+    notes = []
+    if len(set(levels.values())) > 1:
+        notes.append(f"level {min(levels.values())}: not every document audited level 2 ("
+                     + ", ".join(f"{name}: {level}" for name, level in levels.items()) + ")")
+    return Merged(_combine(kept, missing), dropped, notes)
 
 
 def _conflict(a: Source, b: Source) -> str | None:
@@ -210,7 +217,9 @@ def _combine(kept: list[Source], missing: list[dict[str, Any]]) -> dict[str, Any
         "regions": sorted({r for d in docs for r in d["regions"]}),
         "no_regions": "; ".join(dict.fromkeys(d["no_regions"] for d in docs
                                               if d["no_regions"])) or None,
-        "level": max(int(d["level"]) for d in docs),
+        # The level every document audited: a level-2 score over accounts audited at level 1
+        # would read as theirs.
+        "level": min(int(d["level"]) for d in docs),
         "api_call_counts": _add_calls(d["api_calls"] for d in docs),
         "waivers": {
             "expired": sorted({w for d in docs for w in d["waivers"]["expired"]}),
