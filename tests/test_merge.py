@@ -299,6 +299,12 @@ def test_a_shard_set_with_a_gap_is_merged_but_incomplete(
 def test_a_missing_shard_covered_by_another_document_is_no_gap() -> None:
     merged = merge([shard(1, 2, [A, B]), single(B)]).doc
     assert merged["complete"] is True and outcomes(merged)[(B, "1.5")] == "failed"
+    # the caller's own rows in a shard do not stand for that account's audit in another shard
+    own = [result("1.9", "passed", nodeid="org/test_own.py::test_1_9")]
+    merged = merge([shard(2, 2, [A, MGMT], extra=own)]).doc
+    assert merged["missing_shards"] == [{"index": 1, "count": 2, "accounts": [A]}]
+    merged = merge([shard(1, 2, [A, MGMT], extra=own)]).doc
+    assert merged["missing_shards"] == [{"index": 2, "count": 2, "accounts": [MGMT]}]
 
 
 def test_the_same_shard_twice_and_mixed_counts() -> None:

@@ -176,7 +176,9 @@ def _missing_shards(kept: list[Source]) -> list[dict[str, Any]]:
     for s in kept:
         if s.shard is not None:
             runs.setdefault(s.shard[2], []).append(s)
-    covered = frozenset().union(*(s.accounts for s in kept))
+    # An organization run covers the accounts its checks were run for, not the caller's own
+    # account its unparametrized rows were filled with; a single-account run covers its own.
+    covered = frozenset().union(*(s.own or s.accounts for s in kept))
     missing = []
     for selection, shards in runs.items():
         counts = sorted({s.shard[1] for s in shards if s.shard is not None})
