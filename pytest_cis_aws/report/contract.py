@@ -203,6 +203,66 @@ def _minimum(value: Any, rule: float, spec: Any, root: Any, where: str) -> None:
         raise _fail(where, f"{value} is less than {rule}")
 
 
+def _maximum(value: Any, rule: float, spec: Any, root: Any, where: str) -> None:
+    if _is(value, "number") and value > rule:
+        raise _fail(where, f"{value} is more than {rule}")
+
+
+def _exclusive_minimum(value: Any, rule: float, spec: Any, root: Any, where: str) -> None:
+    if _is(value, "number") and value <= rule:
+        raise _fail(where, f"{value} is not more than {rule}")
+
+
+def _exclusive_maximum(value: Any, rule: float, spec: Any, root: Any, where: str) -> None:
+    if _is(value, "number") and value >= rule:
+        raise _fail(where, f"{value} is not less than {rule}")
+
+
+def _max_length(value: Any, rule: int, spec: Any, root: Any, where: str) -> None:
+    if isinstance(value, str) and len(value) > rule:
+        raise _fail(where, f"longer than {rule} characters")
+
+
+def _min_items(value: Any, rule: int, spec: Any, root: Any, where: str) -> None:
+    if isinstance(value, list) and len(value) < rule:
+        raise _fail(where, f"fewer than {rule} items")
+
+
+def _max_items(value: Any, rule: int, spec: Any, root: Any, where: str) -> None:
+    if isinstance(value, list) and len(value) > rule:
+        raise _fail(where, f"more than {rule} items")
+
+
+def _unique_items(value: Any, rule: bool, spec: Any, root: Any, where: str) -> None:
+    if rule and isinstance(value, list):
+        seen = [json.dumps(item, sort_keys=True) for item in value]
+        if len(set(seen)) != len(seen):
+            raise _fail(where, "items are not unique")
+
+
+def _matches(value: Any, spec: Mapping[str, Any], root: Any, where: str) -> bool:
+    try:
+        validate(value, spec, root, where)
+    except DocumentError:
+        return False
+    return True
+
+
+def _all_of(value: Any, rule: list[Any], spec: Any, root: Any, where: str) -> None:
+    for sub in rule:
+        validate(value, sub, root, where)
+
+
+def _any_of(value: Any, rule: list[Any], spec: Any, root: Any, where: str) -> None:
+    if not any(_matches(value, sub, root, where) for sub in rule):
+        raise _fail(where, f"{_short(value)} matches none of the allowed forms")
+
+
+def _one_of(value: Any, rule: list[Any], spec: Any, root: Any, where: str) -> None:
+    if sum(_matches(value, sub, root, where) for sub in rule) != 1:
+        raise _fail(where, f"{_short(value)} does not match exactly one of the allowed forms")
+
+
 def _format(value: Any, rule: str, spec: Any, root: Any, where: str) -> None:
     if rule != "date-time":
         raise SchemaKeywordError(f"format {rule!r}")
@@ -265,6 +325,11 @@ _KEYWORDS = {
     "minLength": _min_length, "minimum": _minimum, "format": _format, "required": _required,
     "properties": _properties, "patternProperties": _pattern_properties,
     "additionalProperties": _additional, "items": _items,
+    # Not used by the schema today; here so that a field added with them is checked too.
+    "maximum": _maximum, "exclusiveMinimum": _exclusive_minimum,
+    "exclusiveMaximum": _exclusive_maximum, "maxLength": _max_length, "minItems": _min_items,
+    "maxItems": _max_items, "uniqueItems": _unique_items, "allOf": _all_of, "anyOf": _any_of,
+    "oneOf": _one_of,
 }
 
 
