@@ -1,78 +1,169 @@
-"""`pytest-cis-aws merge`: combine the JSON findings of several runs (CI shards) into one."""
+"""The `pytest-cis-aws` command: `merge` (several --cis-json files as one) and `--version`.
+
+One function adds each command's parser and one runs it (`_add_merge`, `_merge`), so another
+command is a local addition. Every refusal, argparse's own included, is one `ERROR:` line on
+stderr and exit status 4, as for the plugin's bad input; nothing is written then.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib.util
 import sys
 from collections.abc import Sequence
 from html import escape
-from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import atomicfile, inputfile
-from .report.json_export import assemble, dumps
+from .report import outputs
+from .report.contract import DocumentError, read_json
+from .report.json_export import BENCHMARK, BENCHMARK_VERSION, SCHEMA_VERSION, tool_version
+from .report.merge import MergeError, merge
 from .report.results import incomplete_note
 from .report.terminal import account_rows, score_lines
 
-MAX_INPUT = 256 * 1024 * 1024
+USAGE_ERROR = 4  # pytest.ExitCode.USAGE_ERROR: what the plugin exits with on bad input
+
+__all__ = ["html_summary", "main", "merge"]
 
 
-def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """One document with every result once (a shard repeated is counted once) and the scores
-    recomputed over the whole organization."""
-    if not documents:
-        raise ValueError("nothing to merge")
-    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for doc in documents:
-        for row in doc.get("results", []):
-            rows[(row.get("account"), row["id"], row.get("nodeid"))] = row
-    first = documents[0]
-    header = {
-        "account": first.get("account"),
-        "regions": sorted({r for d in documents for r in d.get("regions", [])}),
-        "level": max(int(d.get("level", 2)) for d in documents),
-        "api_call_counts": _add_calls(d.get("api_calls", {}) for d in documents),
-        "waivers": first.get("waivers", {"expired": [], "unused": []}),
-        "credential_reports": {account: facts for d in documents
-                               for account, facts in d.get("credential_reports", {}).items()},
-    }
-    ordered = sorted(rows.values(), key=_row_order)
-    return assemble(ordered, header, _completeness(documents, rows))
+class CommandError(Exception):
+    """Why the command refuses: one line, printed after `ERROR: `."""
 
 
-def _completeness(documents: Sequence[dict[str, Any]],
-                  rows: dict[tuple[Any, ...], dict[str, Any]]) -> dict[str, Any]:
-    """Incomplete when a shard's check did not run and no other shard ran it, or when a shard
-    was interrupted before it knew what it had collected (documents older than the field
-    count as complete)."""
-    ran = {(r.get("account"), r["id"]) for r in rows.values()}
-    missing: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for doc in documents:
-        for entry in doc.get("not_run", []):
-            if (entry.get("account"), entry["id"]) not in ran:
-                missing[(entry.get("account"), entry["id"], entry.get("nodeid"))] = entry
-    unknown = any(doc.get("complete") is False and not doc.get("not_run") for doc in documents)
-    return {"complete": not missing and not unknown, "collected": len(rows) + len(missing),
-            "not_run": sorted(missing.values(), key=_row_order)}
+class Parser(argparse.ArgumentParser):
+    """argparse's usage errors as the project's `ERROR:` line and exit 4 (not usage and 2).
+    Subcommand parsers are made of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CommandError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
-def _row_order(row: dict[str, Any]) -> tuple[Any, ...]:
-    parts = str(row["id"]).split(".")
-    numeric = tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
-    return (row.get("account") or "", 0 if numeric else 1, numeric, row["id"],
-            row.get("nodeid") or "")
+def version_text() -> str:
+    return (f"pytest-cis-aws {tool_version()} ({BENCHMARK} v{BENCHMARK_VERSION}; "
+            f"--cis-json schema {SCHEMA_VERSION})")
 
 
-def _add_calls(counts: Any) -> dict[str, int]:
-    total: dict[str, int] = {}
-    for one in counts:
-        for key, value in one.items():
-            total[key] = total.get(key, 0) + int(value)
-    return dict(sorted(total.items()))
+def build_parser() -> Parser:
+    parser = Parser(prog="pytest-cis-aws",
+                    description=f"Tools for the --cis-json files of pytest-cis-aws "
+                                f"({BENCHMARK} v{BENCHMARK_VERSION}).")
+    parser.add_argument("--version", action="store_true",
+                        help="print the tool and benchmark versions and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_merge(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.version:
+            print(version_text())
+            return 0
+        if args.command is None:
+            parser.error("a command is required")
+        return int(args.run(args))
+    except CommandError as exc:
+        print(f"ERROR: {_one_line(str(exc))}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _one_line(text: str) -> str:
+    # A file name may hold a newline or a terminal escape: shown escaped, the line stays one.
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+# -- merge ---------------------------------------------------------------------------------
+
+def _add_merge(commands: Any) -> None:
+    cmd = commands.add_parser(
+        "merge", help="combine --cis-json files (CI shards, several accounts) into one",
+        description="Combine --cis-json files into one document, and write it with an HTML "
+                    "summary and any export. Refused (ERROR:, exit 4): a file that cannot be "
+                    "read, is not a --cis-json document, is empty or of another benchmark or "
+                    "schema version, and the same account in two files (unless --latest).")
+    cmd.add_argument("inputs", nargs="+", metavar="FILE", help="files written by --cis-json")
+    cmd.add_argument("-o", "--output", required=True, metavar="PATH", help="merged JSON file")
+    cmd.add_argument("--latest", action="store_true",
+                     help="when files hold the same account, keep the newest (generated_at) "
+                          "and drop the others, saying which")
+    cmd.add_argument("--html", metavar="PATH", help="also write an HTML summary here")
+    for name in outputs.EXPORTS:
+        cmd.add_argument(f"--{name}", metavar="PATH",
+                         help=f"also write the {_LABELS.get(name, name)} export here, as "
+                              f"--cis-{name} does"
+                         + (" ('auto': GitHub's job summary)" if name == "markdown" else ""))
+    cmd.set_defaults(run=_merge)
+
+
+_LABELS = {"sarif": "SARIF", "asff": "ASFF", "ocsf": "OCSF", "csv": "CSV", "markdown": "Markdown"}
+
+
+def _merge(args: argparse.Namespace) -> int:
+    documents = []
+    for path in args.inputs:
+        try:
+            documents.append(read_json(path))
+        except DocumentError as exc:
+            raise CommandError(f"{path}: {exc}") from None
+    try:
+        merged = merge(documents, args.inputs, latest=args.latest)
+    except MergeError as exc:
+        raise CommandError(str(exc)) from None
+    targets: dict[str, str | None] = {"json": args.output,
+                                      **{name: getattr(args, name) for name in outputs.EXPORTS}}
+    _check_targets(targets, args.html)
+    for line in (*merged.dropped, *merged.notes):
+        print(line, file=sys.stderr)
+    doc = merged.doc
+    try:
+        outputs.write(doc, targets)
+        if args.html:
+            atomicfile.write_text(args.html, html_summary(doc))
+    except OSError as exc:
+        raise CommandError(f"could not write the merged files: {exc}") from None
+    print(f"merged {len(doc['results'])} results of {len(doc['accounts'])} account(s) from "
+          f"{len(documents) - len(merged.dropped)} file(s) into {args.output}")
+    for shard in doc.get("missing_shards", []):
+        print(f"shard {shard['index']}/{shard['count']} was not given: "
+              f"{', '.join(shard['accounts'])} not audited", file=sys.stderr)
+    if note := incomplete_note(doc):
+        print(note, file=sys.stderr)
+    return 0
+
+
+def _check_targets(targets: dict[str, str | None], html: str | None) -> None:
+    """Every file can be written, and every export asked for is installed, before any is."""
+    paths = {"-o": targets["json"], "--html": html}
+    for name in outputs.EXPORTS:
+        value = targets[name]
+        if not value:
+            continue
+        if importlib.util.find_spec(outputs.EXPORTS[name]) is None:
+            raise CommandError(f"--{name}: this pytest-cis-aws has no {name} export")
+        if name == "markdown":
+            target = outputs.markdown_target(value)
+            if target is None or target[1]:  # nothing to write, or GitHub's summary to append
+                continue
+            value = target[0]
+        paths[f"--{name}"] = value
+    seen: dict[str, str] = {}
+    for option, path in paths.items():
+        if path is None:
+            continue
+        if path in seen:
+            raise CommandError(f"{seen[path]} and {option} name the same file {path}")
+        seen[path] = option
+        try:
+            inputfile.check_writable(path)
+        except inputfile.InputFileError as exc:
+            raise CommandError(f"{option}: cannot write {path}: {exc}") from None
 
 
 def html_summary(doc: dict[str, Any]) -> str:
+    """A page of the merged scores: per account, and the total (every string escaped)."""
     rows = "".join(
         "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
         for row in account_rows(doc["score_by_account"], int(doc["level"]))
@@ -82,56 +173,15 @@ def html_summary(doc: dict[str, Any]) -> str:
     note = incomplete_note(doc)
     total = "".join(f"<p><strong>{escape(line)}</strong></p>"
                     for line in score_lines(doc["score"], int(doc["level"]), note))
+    org = doc["account"] == "organization"
+    title = escape(f"CIS AWS Foundations Benchmark v{doc['version']} — "
+                   + ("organization" if org else f"account {doc['account']}"))
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        "<title>CIS AWS Foundations Benchmark v1.1.0 — organization</title></head><body>"
-        "<h1>CIS AWS Foundations Benchmark v1.1.0 — organization</h1>"
-        f"<table><tr>{head}</tr>{rows}</table><h2>Organization total</h2>{total}</body></html>"
+        f"<title>{title}</title></head><body><h1>{title}</h1>"
+        f"<table><tr>{head}</tr>{rows}</table>"
+        f"<h2>{'Organization total' if org else 'Total'}</h2>{total}</body></html>"
     )
-
-
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        # A --cis-json file: regular, bounded (a large organization's is a few MB), JSON.
-        doc = json.loads(inputfile.read_text(str(path), limit=MAX_INPUT))
-    except inputfile.InputFileError as exc:
-        raise ValueError(f"{path}: cannot read it ({exc})") from None
-    except (ValueError, RecursionError) as exc:
-        raise ValueError(f"{path}: not a --cis-json document ({exc})") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("results", []), list):
-        raise ValueError(f"{path}: not a --cis-json document")
-    return doc
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="pytest-cis-aws")
-    commands = parser.add_subparsers(dest="command", required=True)
-    merge_cmd = commands.add_parser("merge", help="combine --cis-json files into one")
-    merge_cmd.add_argument("inputs", nargs="+", type=Path, help="JSON files written by --cis-json")
-    merge_cmd.add_argument("-o", "--output", type=Path, required=True, help="merged JSON file")
-    merge_cmd.add_argument("--html", type=Path, help="also write an HTML summary here")
-    args = parser.parse_args(argv)
-    try:
-        documents = [_load(path) for path in args.inputs]
-        merged = merge(documents)
-        for out in (args.output, args.html):
-            if out is not None:
-                inputfile.check_writable(str(out))
-    except (OSError, ValueError, KeyError, TypeError, inputfile.InputFileError) as exc:
-        print(f"pytest-cis-aws merge: {exc}", file=sys.stderr)
-        return 2
-    try:
-        atomicfile.write_text(args.output, dumps(merged))
-        if args.html:
-            atomicfile.write_text(args.html, html_summary(merged))
-    except OSError as exc:
-        print(f"pytest-cis-aws merge: {exc}", file=sys.stderr)
-        return 2
-    print(f"merged {len(merged['results'])} results from {len(documents)} files "
-          f"into {args.output}")
-    if note := incomplete_note(merged):
-        print(note, file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -39,6 +39,7 @@ class CisRun:
         self._regions: Regions | DataUnavailable | None = None
         self._own_dir: Path | None = None
         self._accounts: list[str] | None = None
+        self._selected: list[str] | None = None  # the accounts before --cis-shard's slice
         self._account_runs: dict[str, AccountRun] = {}
         # Region fan-out threads may be the first to touch `aws`: build it once, under a lock.
         self._lock = threading.RLock()
@@ -210,6 +211,7 @@ class CisRun:
         if missing:
             raise pytest.UsageError(f"--cis-accounts: not active accounts of the organization: "
                                     f"{', '.join(missing)}")
+        self._selected = org.selected(listed, self.settings)
         return org.select(listed, self.settings)
 
     def release(self, account: str) -> None:
@@ -294,7 +296,17 @@ class CisRun:
             "waivers": self._waiver_summary(),
             "cache_ages": self.cache_ages(),
             "credential_reports": dict(sorted(self.credential_reports.items())),
+            "shard": self._shard(),
         }
+
+    def _shard(self) -> dict[str, Any] | None:
+        """Which slice of which selection this run audited (--cis-shard): `pytest-cis-aws
+        merge` tells shards of one run from the same accounts audited twice, and names the
+        accounts of a shard it was not given."""
+        if not self.settings.org_role or self.settings.shard is None or self._selected is None:
+            return None
+        index, count = self.settings.shard
+        return {"index": index, "count": count, "accounts": list(self._selected)}
 
     def _no_regions(self) -> str | None:
         regions = self._regions

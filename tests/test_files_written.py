@@ -21,6 +21,14 @@ def _doc() -> dict:
     return json_export.document(Results(), HEADER)
 
 
+def _merge_input() -> dict:
+    """A document merge accepts: one with a result (an empty one is refused)."""
+    row = {"id": "ORG-1", "title": "t", "section": None, "level": 1, "scored": True,
+           "stock": False, "account": None, "outcome": "passed", "reason": "",
+           "nodeid": "t.py::test_org", "findings": [], "notes": []}
+    return json_export.assemble([json_export.row(row, HEADER["account"])], HEADER)
+
+
 def _plant(directory: Path, name: str) -> Path:
     """A symlink at the fixed temporary name the writer used to use, pointing at a victim."""
     victim = directory / "victim.txt"
@@ -69,14 +77,14 @@ def test_merge_writes_safely_and_refuses_what_it_cannot_write(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
     part = tmp_path / "part.json"
-    json_export.write(str(part), _doc())
+    json_export.write(str(part), _merge_input())
     victim = _plant(tmp_path, "merged.json.tmp")
     assert cli_main(["merge", str(part), "-o", str(tmp_path / "merged.json"),
                      "--html", str(tmp_path / "merged.html")]) == 0
     assert victim.read_text() == "precious"
-    assert json.loads((tmp_path / "merged.json").read_text())["results"] == []
-    assert cli_main(["merge", str(part), "-o", str(tmp_path / "no" / "m.json")]) == 2
+    assert len(json.loads((tmp_path / "merged.json").read_text())["results"]) == 1
+    assert cli_main(["merge", str(part), "-o", str(tmp_path / "no" / "m.json")]) == 4
     assert "directory" in capsys.readouterr().err
     os.mkfifo(tmp_path / "fifo")
-    assert cli_main(["merge", str(tmp_path / "fifo"), "-o", str(tmp_path / "m.json")]) == 2
+    assert cli_main(["merge", str(tmp_path / "fifo"), "-o", str(tmp_path / "m.json")]) == 4
     assert "not a regular file" in capsys.readouterr().err

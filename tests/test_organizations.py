@@ -136,13 +136,21 @@ def test_merged_shards_equal_a_single_run(pytester: pytest.Pytester,
                 "collected", "not_run"):
         assert merged[key] == single[key], key
     assert "Organization total" in (pytester.path / "org.html").read_text()
+    # Each shard says which slice of which selection it is; one alone is an incomplete merge.
+    part2 = json.loads((pytester.path / "part2.json").read_text())
+    everyone = sorted(organization.values())
+    assert part2["shard"] == {"index": 2, "count": 2, "accounts": everyone}
+    assert "shard" not in single
+    alone = merge([part2], ["part2.json"]).doc
+    assert alone["complete"] is False
+    assert alone["missing_shards"] == [{"index": 1, "count": 2, "accounts": everyone[::2]}]
 
 
 def test_merge_of_nothing_is_a_clear_error(tmp_path: Any, capsys: Any) -> None:
     bad = tmp_path / "x.json"
     bad.write_text("{not json")
-    assert cli_main(["merge", str(bad), "-o", str(tmp_path / "o.json")]) == 2
-    assert "pytest-cis-aws merge:" in capsys.readouterr().err
+    assert cli_main(["merge", str(bad), "-o", str(tmp_path / "o.json")]) == 4
+    assert capsys.readouterr().err.startswith(f"ERROR: {bad}: not JSON")
     with pytest.raises(ValueError, match="nothing to merge"):
         merge([])
 

@@ -29,6 +29,13 @@ def finding_id(version: str, rec_id: str, account: str | None, region: str | Non
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
+def named(finding: Mapping[str, Any]) -> str | None:
+    """What a finding's id names: its resource, and the part of it when a check judges several
+    (1.3: a user's console password and each access key)."""
+    resource, part = finding.get("resource"), finding.get("part")
+    return f"{resource}#{part}" if part else resource
+
+
 def finding_state(finding: Mapping[str, Any]) -> State:
     if finding.get("compliant") is None:
         return "error"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import atomicfile, catalog
-from .items import finding_id
+from .items import finding_id, named
 from .results import Results, score, score_by_account
 
 BENCHMARK = "CIS Amazon Web Services Foundations Benchmark"
@@ -48,15 +48,9 @@ def row(result: Mapping[str, Any], account: str | None) -> dict[str, Any]:
         "item_id": finding_id(BENCHMARK_VERSION, str(result["id"]), who, None, None),
         "findings": [{"waived": False, **f,
                       "id": finding_id(BENCHMARK_VERSION, str(result["id"]), who,
-                                       f.get("region"), _named(f))}
+                                       f.get("region"), named(f))}
                      for f in result.get("findings", [])],
     }
-
-
-def _named(finding: Mapping[str, Any]) -> str | None:
-    """What the id names: the resource, and the part of it when a check judges several."""
-    resource, part = finding.get("resource"), finding.get("part")
-    return f"{resource}#{part}" if part else resource
 
 
 def document(results: Results, header: dict[str, Any]) -> dict[str, Any]:
@@ -98,6 +92,9 @@ def assemble(rows: list[dict[str, Any]], header: dict[str, Any],
                   "oldest_seconds": max(header.get("cache_ages") or [0])},
         # {account: {"generated": ISO 8601, "age_seconds": when read, "ignored_rows": [...]}}
         "credential_reports": header.get("credential_reports", {}),
+        # --cis-shard K/N of an organization run: {"index", "count", "accounts" (the selection
+        # the shards split)}; absent otherwise.
+        **({"shard": header["shard"]} if header.get("shard") else {}),
     }
 
 

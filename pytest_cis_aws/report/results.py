@@ -97,9 +97,15 @@ def incomplete_note(completeness: Mapping[str, Any]) -> str | None:
         return None
     missing = len(completeness.get("not_run", []))
     collected = completeness.get("collected", 0)
+    # A merged document lacking shards (`pytest-cis-aws merge`) names them and their accounts.
+    shards = [f"shard {s['index']}/{s['count']} not merged ({len(s['accounts'])} "
+              f"account{'s' if len(s['accounts']) != 1 else ''} not audited)"
+              for s in completeness.get("missing_shards", [])]
+    if shards and not missing:
+        return "incomplete: " + "; ".join(shards)
     if not collected:
         return "incomplete: interrupted before the checks were collected"
-    return f"incomplete: {missing} of {collected} not run"
+    return "; ".join([f"incomplete: {missing} of {collected} not run", *shards])
 
 
 def _reason(report: Any) -> str:
