@@ -91,7 +91,10 @@ def _entries(doc: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
 
 def source(name: str, doc: Any) -> Source:
     """A document to merge, checked: raises MergeError naming it."""
-    if isinstance(doc, dict) and not doc.get("results") and not doc.get("not_run"):
+    # Interrupted before anything was collected is a document that says so (complete: false),
+    # not an empty one.
+    if (isinstance(doc, dict) and not doc.get("results") and not doc.get("not_run")
+            and doc.get("complete") is not False):
         raise MergeError(f"{name}: empty (no results and no checks not run): nothing to merge")
     try:
         check(doc)
