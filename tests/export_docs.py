@@ -8,6 +8,7 @@ import copy
 from typing import Any
 
 from pytest_cis_aws.report import json_export
+from pytest_cis_aws.report.items import finding_id
 from schemas import validate_cis_json
 
 ACCOUNT = "123456789012"
@@ -82,7 +83,7 @@ def organisation() -> dict[str, Any]:
 
 def with_baseline(doc: dict[str, Any]) -> dict[str, Any]:
     """As --cis-baseline leaves it: 1.2's alice is new, everything else open was there before;
-    a user fixed since (mallory, 1.2) and a deleted group (4.1) are resolved."""
+    a user fixed since (bob, 1.2: passes now) and a deleted group (4.1) are resolved."""
     doc = copy.deepcopy(doc)
     for row in doc["results"]:
         for f in row["findings"]:
@@ -90,7 +91,8 @@ def with_baseline(doc: dict[str, Any]) -> dict[str, Any]:
                 f["change"] = "new" if f["resource"].endswith("user/alice") else "unchanged"
         if row["outcome"] in ("failed", "error") and not row["findings"]:
             row["change"] = "unchanged"
-    bob = next(f for r in doc["results"] for f in r["findings"] if f["resource"].endswith("/bob"))
+    bob = {"resource": f"arn:aws:iam::{ACCOUNT}:user/bob"}
+    bob["id"] = finding_id("1.1.0", "1.2", ACCOUNT, None, bob["resource"])
     doc["baseline"] = {"generated_at": "2026-11-30T22:00:00+00:00", "path": "old.json"}
     doc["resolved"] = [
         {"id": bob["id"], "recommendation": "1.2", "title": "MFA", "account": ACCOUNT,
