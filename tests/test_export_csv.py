@@ -57,18 +57,19 @@ def test_one_row_per_item_with_the_columns_in_order() -> None:
 
 
 def test_hostile_strings_round_trip() -> None:
-    odd = ['a "quoted", comma, \n newline\r\nand CRLF', "é ü 漢字 \U0001f600 \u202e", "",
-           "trailing space ", '"', "\\", ",,,"]
+    odd = ['a "quoted", comma, \n newline\r\nand CRLF', "é ü 漢字 \U0001f600 مرحبا", "",
+           "trailing space ", '"', "\\", ",,,", "tab\there"]
     doc = document([result("1.2", "MFA", "failed",
                            [finding(f"arn:aws:iam::{ACCOUNT}:user/{n}", False, reason)
                             for n, reason in enumerate(odd)])])
     read = rows(doc)
     assert [r["reason"] for r in read] == odd
     hostile = rows(document())
-    assert [unformula(r["resource"]) for r in hostile if r["id"] == "4.1"] == [HOSTILE]
+    assert [unformula(r["resource"]) for r in hostile if r["id"] == "4.1"] == [
+        HOSTILE.replace("\u202e", "\\u202e")]  # all but the bidi override, shown escaped
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff20"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r\n", "\uff1d", "\uff20"])
 def test_a_cell_a_spreadsheet_would_run_starts_with_an_apostrophe(start: str) -> None:
     payload = f'{start}HYPERLINK("http://evil","x")'
     doc = document([result("1.2", "MFA", "failed",
@@ -77,8 +78,19 @@ def test_a_cell_a_spreadsheet_would_run_starts_with_an_apostrophe(start: str) ->
     assert row["resource"] == row["reason"] == "'" + payload
     assert unformula(row["resource"]) == payload
     # every cell is quoted (OWASP's advice), so no cell can end one early
-    body = csv_export.render(doc).split("\n")[1]
+    body = csv_export.render(doc).split("\n", 1)[1]
     assert body.startswith('"') and body.count('"') >= 2 * len(csv_export.COLUMNS)
+
+
+def test_control_and_invisible_characters_are_shown_escaped() -> None:
+    hidden = "\x1b[31mRED\x1b[0m nul\x00 bidi\u202eevil\u202c zero\u200bwidth ok\rPASSED"
+    doc = document([result("1.2", "MFA", "failed",
+                           [finding(f"arn:aws:iam::{ACCOUNT}:user/x", False, hidden)])])
+    text = csv_export.render(doc)
+    assert not any(c in text for c in "\x1b\x00\u202e\u202c\u200b")
+    (row,) = rows(doc)
+    assert row["reason"] == ("\\x1b[31mRED\\x1b[0m nul\\x00 bidi\\u202eevil\\u202c "
+                             "zero\\u200bwidth ok\\rPASSED")
 
 
 def test_a_plain_name_is_left_alone() -> None:

@@ -12,14 +12,17 @@ write a spreadsheet formula (`=HYPERLINK(...)`, `@SUM(...)`, DDE payloads). As O
 for CSV injection, every cell that starts with = + - @ (or their full-width forms), a tab or a
 carriage return gets a leading apostrophe, which spreadsheets read as "this is text", and every
 cell is quoted. A script reading the file sees that apostrophe: strip one leading `'` where a
-cell's second character is one of those. Everything else is kept as it was (newlines, quotes,
-commas, any Unicode: the csv module quotes them), in UTF-8.
+cell's second character is one of those. Control and invisible format characters (an ANSI
+escape, a bidi override) are escaped as the terminal shows them (`\\x1b`, `\\u202e`), since a CSV
+file is printed in CI logs too. Everything else is kept as it was (newlines, quotes, commas, any
+other Unicode: the csv module quotes them), in UTF-8. The JSON has every string unaltered.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +32,8 @@ COLUMNS = ("account", "region", "id", "title", "level", "section", "scored", "ou
            "resource", "reason", "waived", "finding_id", "change", "waiver")
 # What a spreadsheet may start a formula with (OWASP's list, and the full-width forms some
 # spreadsheets also accept).
+# Format, private-use and surrogate characters: invisible or undefined, escaped like controls.
+HIDDEN = ("Cf", "Co", "Cs")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -54,5 +59,20 @@ def row(item: Item) -> list[Any]:
 
 
 def cell(value: Any) -> str:
-    text = "" if value is None else str(value)
+    text = visible("" if value is None else str(value))
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def visible(text: str) -> str:
+    """Control and format characters (ANSI escapes, NUL, bidi overrides, zero-width ones) as
+    the terminal shows them, escaped: a CSV file gets printed in CI logs too. Line breaks (LF,
+    CRLF) and tabs stay: data a spreadsheet shows, harmless to a terminal; a lone CR, which
+    would let a name overwrite the line it is printed on, does not."""
+    if text.isprintable() and not any(unicodedata.category(c) in HIDDEN for c in text):
+        return text
+    out = []
+    for i, c in enumerate(text):
+        keep = c in "\n\t" or (c == "\r" and text[i + 1:i + 2] == "\n") or (
+            c.isprintable() and unicodedata.category(c) not in HIDDEN)
+        out.append(c if keep else c.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
