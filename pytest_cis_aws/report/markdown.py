@@ -11,9 +11,9 @@ called "<img src=...>" or "[click](https://...)" must not become markup on a Git
 "@team" must not notify anyone. So every account-sourced string is shown only as an inline code
 span, which Markdown renders literally (GitHub makes no links or mentions in code), on one line
 (`printable` turns newlines and control characters into escapes) and never inside a table;
-the text that is shown as text (titles, ids) is HTML-escaped and its Markdown punctuation
-backslash-escaped. Lists are capped (GitHub's job summary holds 1 MiB per step): the JSON report
-has everything.
+the text that is shown as text (titles and ids, from the catalog or the organisation's own
+checks) is HTML-escaped and its Markdown punctuation backslash-escaped. Lists are capped
+(GitHub's job summary holds 1 MiB per step): the JSON report has everything.
 """
 
 from __future__ import annotations
@@ -30,15 +30,15 @@ from .terminal import account_rows, score_lines
 
 MAX_ROWS = 100  # table rows
 MAX_LIST = 50  # list items
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~#@])")
 OUTCOME_WORDS = {"failed": "failed", "error": "could not evaluate"}
 
 
 def text(value: Any, limit: int = 200) -> str:
-    """Shown as text: one line, no HTML, no Markdown, no @mention (GitHub links one in text
-    even when its @ is backslash-escaped: a zero-width space after it breaks the name)."""
+    """Shown as text (titles and ids, which come from the catalog or the organisation's own
+    code, never from the account): one line, no HTML, no Markdown."""
     escaped = html.escape(printable(value, limit), quote=False)
-    return MARKDOWN_SPECIAL.sub(r"\\\1", escaped).replace("@", "@\u200b")
+    return MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
 
 
 def code(value: Any, limit: int = 300) -> str:
