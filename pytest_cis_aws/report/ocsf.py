@@ -41,6 +41,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from .. import catalog
 from .items import Item, items
 
 OCSF_VERSION = "1.3.0"
@@ -144,7 +145,7 @@ def resolved_event(doc: Mapping[str, Any], gone: Mapping[str, Any], time: int) -
     rec_id = str(gone.get("recommendation"))
     title = str(gone.get("title") or rec_id)
     account = gone.get("account")
-    stock = rec_id[:1].isdigit()
+    stock = rec_id in catalog.CATALOG
     return {
         **header(doc, 3, time, event_uid(str(gone.get("id")), time)),
         "severity_id": 1,
