@@ -96,14 +96,16 @@ def outputs(pytester: pytest.Pytester, setup_client: Callable[..., Any]) -> dict
     pytester.makeconftest(faults.CONFTEST)
     pytester.makepyfile(test_org=ORG_CHECKS)
     files = {"html": pytester.path / "report.html", "json": pytester.path / "findings.json",
-             "junit": pytester.path / "junit.xml"}
+             "junit": pytester.path / "junit.xml", "ocsf": pytester.path / "ocsf.json",
+             "csv": pytester.path / "findings.csv", "markdown": pytester.path / "summary.md"}
     faults.ACTIVE = faults.Injector(faults={
         op: faults.Fault("hostile", damage=damage) for op, damage in DAMAGE.items()})
     try:
         result = pytester.runpytest(
             "--cis-id=4.1,4.4,3.15,ORG-H1,ORG-H2,ORG-H3", "--cis-regions=us-east-1", "-rA",
             "-vv", f"--html={files['html']}", f"--cis-json={files['json']}",
-            f"--junitxml={files['junit']}")
+            f"--junitxml={files['junit']}", f"--cis-ocsf={files['ocsf']}",
+            f"--cis-csv={files['csv']}", f"--cis-markdown={files['markdown']}")
     finally:
         faults.ACTIVE = None
     return {"result": result, **{k: Path(v).read_text(encoding="utf-8") for k, v in files.items()}}
@@ -158,3 +160,38 @@ def test_junit_xml_parses(outputs: dict[str, Any]) -> None:
     failure = cases["test_4_1_no_ssh_from_anywhere"].find("failure")
     assert failure is not None and "\\x1b[31mRED" in (failure.text or "")
     assert "\x1b" not in outputs["junit"] and "\x00" not in outputs["junit"]
+
+
+def test_ocsf_events_are_valid_and_faithful(outputs: dict[str, Any]) -> None:
+    from schemas import validate_ocsf
+
+    text = outputs["ocsf"]
+    assert text.isascii()
+    events = json.loads(text)
+    for event in events:
+        validate_ocsf(event)
+    named = [e for e in events if e["resources"][0].get("name") == HOSTILE]
+    assert named and all(e["compliance"]["status_detail"] == HOSTILE for e in named)
+
+
+def test_csv_keeps_names_as_text(outputs: dict[str, Any]) -> None:
+    import csv
+    import io
+
+    text = outputs["csv"]
+    assert RAW.findall(text.replace("\r\n", "\n")) == []  # no escape reaches a terminal
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert {r["id"] for r in rows} >= {"4.1", "ORG-H1", "ORG-H2", "ORG-H3"}
+    assert any(SCRIPT in r["resource"] and "\\x1b[31mRED" in r["resource"] for r in rows)
+    assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())
+
+
+def test_markdown_summary_has_no_markup_from_the_account(outputs: dict[str, Any]) -> None:
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    text = outputs["markdown"]
+    assert RAW.findall(text) == [] and max(map(len, text.splitlines())) < 1000
+    page = cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
+    assert "<script" not in page and "<img" not in page
+    assert "| 4.1 |" in text and "| ORG-H1 |" in text and "### Manual (check by hand): 2" in text

@@ -3,6 +3,7 @@ runs that end early: Ctrl-C, SIGTERM, a worker killed. Real signals, real proces
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import os
@@ -63,7 +64,8 @@ expires = 2099-01-01
 """
 
 OUTPUTS = ("--cis-json=cis.json", "--html=cis.html", "--junitxml=junit.xml", "-rA", "--color=no",
-           "--cis-sarif=cis.sarif", "--cis-asff=cis.asff.json")
+           "--cis-sarif=cis.sarif", "--cis-asff=cis.asff.json",
+           "--cis-ocsf=cis.ocsf.json", "--cis-csv=cis.csv", "--cis-markdown=cis.md")
 
 
 def scenario(directory: Path) -> list[str]:
@@ -164,6 +166,54 @@ def junit_suite_properties(path: Path) -> dict[str, str]:
     return {p.get("name"): p.get("value") for p in props} if props is not None else {}
 
 
+# An export lists items (one per resource, one per result no finding explains); a
+# recommendation's outcome is the first of these its items have, as assert_compliant decides.
+PRECEDENCE = ("manual", "skipped", "failed", "error", "waived", "passed")
+
+
+def by_precedence(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    states: dict[str, set[str]] = {}
+    for rec, state in pairs:
+        states.setdefault(rec, set()).add(state)
+    return {rec: next(s for s in PRECEDENCE if s in found) for rec, found in states.items()}
+
+
+OCSF_STATES = {(1, 1): "passed", (3, 1): "failed", (3, 3): "waived", (2, 1): "error"}
+
+
+def ocsf_outcomes(path: Path) -> dict[str, str]:
+    """OCSF's words: compliance Pass/Fail/Warning, the finding Suppressed, Other 'Manual'."""
+    pairs = []
+    for event in json.loads(path.read_text()):
+        compliance = event["compliance"]
+        key = (compliance["status_id"], event["status_id"])
+        state = (compliance["status"].lower() if compliance["status_id"] == 99
+                 else OCSF_STATES[key])
+        pairs.append((compliance["control"], state))
+    return by_precedence(pairs)
+
+
+def csv_outcomes(path: Path) -> dict[str, str]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return by_precedence([(row["id"], row["outcome"]) for row in csv.DictReader(f)])
+
+
+def markdown_outcomes(path: Path, document: dict[str, Any]) -> dict[str, str]:
+    """The failing / could-not-evaluate table, the manual and waived lists; any other
+    recommendation passed."""
+    text = path.read_text(encoding="utf-8")
+    found = dict.fromkeys((r["id"] for r in document["results"]), "passed")
+    table = text.split("### Failing or could not evaluate", 1)[-1].split("\n###", 1)[0]
+    for row in re.findall(r"^\| (\S+) \| .* \| (failed|could not evaluate) \| \d+ \| \d+ \|$",
+                          table, re.M):
+        found[row[0]] = "failed" if row[1] == "failed" else "error"
+    for heading, outcome in (("Manual (check by hand)", "manual"), ("Waived", "waived")):
+        listed = re.search(rf"^### {re.escape(heading)}: \d+\n\n((?:- .*\n)+)", text, re.M)
+        for rec in re.findall(r"^- (\S+) ", listed.group(1) if listed else "", re.M):
+            found[rec] = outcome
+    return found
+
+
 def four_outputs(directory: Path, stdout: str) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
     document = json.loads((directory / "cis.json").read_text())
     return document, {
@@ -173,6 +223,9 @@ def four_outputs(directory: Path, stdout: str) -> tuple[dict[str, Any], dict[str
         "junit": junit_outcomes(directory / "junit.xml"),
         "sarif": sarif_outcomes(directory / "cis.sarif"),
         "asff": asff_outcomes(directory / "cis.asff.json"),
+        "ocsf": ocsf_outcomes(directory / "cis.ocsf.json"),
+        "csv": csv_outcomes(directory / "cis.csv"),
+        "markdown": markdown_outcomes(directory / "cis.md", document),
     }
 
 
@@ -298,6 +351,7 @@ def test_a_signalled_run_marks_every_report_incomplete(
     assert scores and all(line.endswith(note) for line in scores), scores
     page = (tmp_path / "cis.html").read_text()
     assert page.count(html.escape(note)) >= 3, note  # the warning and both levels' scores
+    assert (tmp_path / "cis.md").read_text(encoding="utf-8").count(note) >= 3  # same in Markdown
     assert junit_suite_properties(tmp_path / "junit.xml") == {
         "cis_complete": "false", "cis_collected": "52", "cis_not_run": " ".join(not_run)}
     if sig == signal.SIGTERM:  # without xdist the order is known: section 1 ran, then 2.1

@@ -29,7 +29,8 @@ CANARIES = {"env": {"AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET
                     "AWS_SESSION_TOKEN": TOKEN}}
 TALKATIVE = ("--cis-level=2", "--cis-regions=us-east-1", "-vv", "-rA", "--showlocals",
              "--tb=long", "--cis-api-stats", "--cis-cache-ttl=600", "--debug=debug.log",
-             "--html=report.html", "--cis-json=findings.json", "--junitxml=junit.xml")
+             "--html=report.html", "--cis-json=findings.json", "--junitxml=junit.xml",
+             "--cis-ocsf=ocsf.json", "--cis-csv=findings.csv", "--cis-markdown=summary.md")
 # An organisation check that handles an access key id, as one listing keys would.
 ORG_CHECK = f"""
 import pytest
@@ -90,8 +91,10 @@ def test_no_credential_in_any_output(pytester: pytest.Pytester, canary_credentia
     result.stdout.fnmatch_lines(["*ERROR at setup of test_1_5_*", "*FAILED*test_org.py*"])
     assert _leaks(written, [SECRET, TOKEN, KEY_ID]) == []
     # The organisation's finding named the key: every report shows it masked.
-    for name in ("stdout", "report.html", "findings.json", "junit.xml"):
+    for name in ("stdout", "report.html", "findings.json", "junit.xml", "ocsf.json",
+                 "findings.csv"):
         assert MASKED in written[name], name
+    assert "summary.md" in written  # names no resource of a failure without a baseline
 
 
 def test_no_assumed_role_credential_in_any_output(pytester: pytest.Pytester,
