@@ -1,6 +1,7 @@
-"""Hand-built --cis-json documents for the OCSF, CSV and Markdown tests (export_docs.py has the SARIF and ASFF ones): every outcome,
-a hostile resource name, an organisation's own check; with or without a baseline comparison;
-one account or several. Each is checked against the schema the package ships."""
+"""Hand-built --cis-json documents for the OCSF, CSV and Markdown tests (export_docs.py has
+the SARIF and ASFF ones): every outcome, a hostile resource name, an organisation's own check;
+with or without a baseline comparison; one account or several. Each is checked against the
+schema the package ships."""
 
 from __future__ import annotations
 
