@@ -53,6 +53,14 @@ class CisRun:
 
         self.results = Results()
         self.waivers: Any = None  # waivers.Waivers when --cis-waivers is given
+        # The baseline gate (report/baseline.py, report/gate.py), on the controller: the
+        # --cis-baseline document, read at configure time; this run's document, built once at
+        # session end (pytest-html's summary may ask for it first); failed tests that are not
+        # CIS checks (--cis-fail-on=new|none leaves them failing the run); the gate's verdict.
+        self.baseline: dict[str, Any] | None = None
+        self.document: dict[str, Any] | None = None
+        self.other_failures = 0
+        self.verdict: Any = None
         self.started = time.monotonic()
 
     def shared_input(self) -> dict[str, Any]:
@@ -295,6 +303,20 @@ class CisRun:
             "cache_ages": self.cache_ages(),
             "credential_reports": dict(sorted(self.credential_reports.items())),
         }
+
+    def final_document(self) -> dict[str, Any]:
+        """This run's --cis-json document, compared with --cis-baseline when given: built once,
+        when the results are final (session end), for the JSON, every export, HTML, the gate."""
+        if self.document is None:
+            from .report import json_export
+
+            doc = json_export.document(self.results, self.summary_header())
+            if self.baseline is not None:
+                from .report.baseline import compare
+
+                doc = compare(self.baseline, doc, self.settings.baseline)
+            self.document = doc
+        return self.document
 
     def _no_regions(self) -> str | None:
         regions = self._regions
