@@ -110,7 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     merge_cmd.add_argument("inputs", nargs="+", type=Path, help="JSON files written by --cis-json")
     merge_cmd.add_argument("-o", "--output", type=Path, required=True, help="merged JSON file")
     merge_cmd.add_argument("--html", type=Path, help="also write an HTML summary here")
+    add_diff_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "diff":
+        return diff(args.old, args.new)
     try:
         documents = [_load(path) for path in args.inputs]
         merged = merge(documents)
@@ -132,6 +135,65 @@ def main(argv: Sequence[str] | None = None) -> int:
     if note := incomplete_note(merged):
         print(note, file=sys.stderr)
     return 0
+
+
+def add_diff_parser(commands: Any) -> None:
+    cmd = commands.add_parser(
+        "diff", help="compare two --cis-json files as --cis-baseline does: new, resolved, "
+        "unchanged (exit 1 when anything is new)")
+    cmd.add_argument("old", type=Path, help="the earlier --cis-json file (the baseline)")
+    cmd.add_argument("new", type=Path, help="the later --cis-json file")
+
+
+def diff(old_path: Path, new_path: Path, out: Any = None) -> int:
+    """`pytest-cis-aws diff OLD NEW`: 0 nothing new, 1 something new is open (non-compliant or
+    could not be evaluated), 4 a file that cannot be compared (one ERROR: line)."""
+    from .report.baseline import (
+        BaselineError,
+        audited_accounts,
+        changes,
+        check_accounts,
+        compare,
+        describe,
+        load,
+        summary_line,
+    )
+    from .text import printable
+
+    out = out or sys.stdout
+    try:
+        old = _diff_input(load, old_path)
+        new = _diff_input(load, new_path)
+        if old["version"] != new["version"]:
+            raise BaselineError(f"{old_path} is of benchmark version {old['version']}, "
+                                f"{new_path} of {new['version']}: finding ids differ")
+        try:
+            check_accounts(old, audited_accounts(new))
+        except BaselineError as exc:
+            raise BaselineError(f"{old_path}: {exc} ({new_path})") from None
+    except BaselineError as exc:
+        print(printable(f"ERROR: pytest-cis-aws diff: {exc}", 500), file=sys.stderr)
+        return 4
+    compared = compare(old, new, str(old_path))
+    found = changes(compared)
+    many = len(audited_accounts(old) | audited_accounts(new)) > 1
+    print(printable(summary_line(compared) or "", 500), file=out)
+    for title, entries in (("new", found["new"]), ("resolved", compared["resolved"]),
+                           ("unchanged", found["unchanged"])):
+        if entries:
+            print(f"{title} ({len(entries)}):", file=out)
+        for entry in entries:
+            print(f"  {printable(describe(entry, account=many), 300)}", file=out)
+    return 1 if found["new"] else 0
+
+
+def _diff_input(load: Any, path: Path) -> dict[str, Any]:
+    from .report.baseline import BaselineError
+
+    try:
+        return dict(load(str(path), version=None))
+    except BaselineError as exc:
+        raise BaselineError(f"{path}: {exc}") from None
 
 
 if __name__ == "__main__":  # pragma: no cover
