@@ -80,26 +80,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _load_baseline(path: str) -> dict[str, Any]:
-    """The file, its JSON and its benchmark version: known before any AWS call."""
+    """The file, its JSON and its benchmark version: known before any AWS call (its accounts
+    once the identity is: CisRun.start)."""
     from .report.baseline import BaselineError, load
 
     try:
         return load(path)
     except BaselineError as exc:
         raise pytest.UsageError(f"--cis-baseline {path}: {exc}") from None
-
-
-def _check_baseline_accounts(run: CisRun) -> None:
-    """Known once the identity is (the organization's accounts, for an organization run)."""
-    from .report.baseline import BaselineError, check_accounts
-
-    if run.baseline is None:
-        return
-    accounts = run.accounts() if run.settings.org_role else [run.identity().account]
-    try:
-        check_accounts(run.baseline, accounts)
-    except BaselineError as exc:
-        raise pytest.UsageError(f"--cis-baseline {run.settings.baseline}: {exc}") from None
 
 
 def _active(config: pytest.Config) -> CisRun | None:
@@ -178,8 +166,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         redaction.attach(pytest_handlers(session.config))
     if hasattr(session.config, "workerinput") or session.config.option.collectonly:
         return
-    run.start()
-    _check_baseline_accounts(run)
+    run.start()  # checks the baseline's accounts too, once the identity is known
     if redaction is not None:
         redaction.sweep()  # botocore's module loggers exist now
 

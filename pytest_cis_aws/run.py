@@ -249,7 +249,9 @@ class CisRun:
             ) from None
         if self.settings.org_role:
             self.accounts()  # each account discovers its own regions when it is audited
+            self.check_baseline(self.accounts())
             return
+        self.check_baseline([identity.account])  # before the regions are read
         try:
             regions = self.regions()
         except DataUnavailable:
@@ -259,6 +261,17 @@ class CisRun:
                 f"--cis-regions: unknown region(s) for account {identity.account}: "
                 f"{', '.join(regions.unknown)}"
             )
+
+    def check_baseline(self, accounts: list[str]) -> None:
+        """--cis-baseline must have audited some of these accounts (report/baseline.py)."""
+        if self.baseline is None:
+            return
+        from .report.baseline import BaselineError, check_accounts
+
+        try:
+            check_accounts(self.baseline, accounts)
+        except BaselineError as exc:
+            raise pytest.UsageError(f"--cis-baseline {self.settings.baseline}: {exc}") from None
 
     def worker_input(self) -> dict[str, Any]:
         """What every xdist worker needs to share this run's identity, regions and store."""
