@@ -308,8 +308,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
         doc = run.final_document()
         outputs.write(doc, run.settings.output_targets())
-        if session.config.option.collectonly:
-            return  # nothing was judged: nothing for a gate to decide
+        if session.config.option.collectonly or int(session.exitstatus) not in (0, 1):
+            return  # nothing judged, or a run that ended otherwise: not the gate's to decide
         settings = run.settings
         run.verdict = gate.decide(doc, fail_on=settings.fail_on, fail_under=settings.fail_under)
         status = run.verdict.exit_status(int(session.exitstatus), run.other_failures)
