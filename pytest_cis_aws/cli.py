@@ -148,50 +148,40 @@ def add_diff_parser(commands: Any) -> None:
 def diff(old_path: Path, new_path: Path, out: Any = None) -> int:
     """`pytest-cis-aws diff OLD NEW`: 0 nothing new, 1 something new is open (non-compliant or
     could not be evaluated), 4 a file that cannot be compared (one ERROR: line)."""
-    from .report.baseline import (
-        BaselineError,
-        audited_accounts,
-        changes,
-        check_accounts,
-        compare,
-        describe,
-        load,
-        summary_line,
-    )
+    from .report import baseline
     from .text import printable
 
     out = out or sys.stdout
     try:
-        old = _diff_input(load, old_path)
-        new = _diff_input(load, new_path)
+        old, new = (_diff_input(path) for path in (old_path, new_path))
         if old["version"] != new["version"]:
-            raise BaselineError(f"{old_path} is of benchmark version {old['version']}, "
-                                f"{new_path} of {new['version']}: finding ids differ")
+            raise baseline.BaselineError(f"{old_path} is of benchmark version {old['version']}, "
+                                         f"{new_path} of {new['version']}: finding ids differ")
         try:
-            check_accounts(old, audited_accounts(new))
-        except BaselineError as exc:
-            raise BaselineError(f"{old_path}: {exc} ({new_path})") from None
-    except BaselineError as exc:
+            baseline.check_accounts(old, baseline.audited_accounts(new), who=str(new_path))
+        except baseline.BaselineError as exc:
+            raise baseline.BaselineError(f"{old_path}: {exc}") from None
+    except baseline.BaselineError as exc:
         print(printable(f"ERROR: pytest-cis-aws diff: {exc}", 500), file=sys.stderr)
         return 4
-    compared = compare(old, new, str(old_path))
-    found = changes(compared)
-    many = len(audited_accounts(old) | audited_accounts(new)) > 1
-    print(printable(summary_line(compared) or "", 500), file=out)
+    compared = baseline.compare(old, new, str(old_path))
+    found = baseline.changes(compared)
+    many = len(baseline.audited_accounts(old) | baseline.audited_accounts(new)) > 1
+    print(printable(baseline.summary_line(compared) or "", 500), file=out)
     for title, entries in (("new", found["new"]), ("resolved", compared["resolved"]),
                            ("unchanged", found["unchanged"])):
         if entries:
             print(f"{title} ({len(entries)}):", file=out)
         for entry in entries:
-            print(f"  {printable(describe(entry, account=many), 300)}", file=out)
+            print(f"  {printable(baseline.describe(entry, account=many), 300)}", file=out)
     return 1 if found["new"] else 0
 
 
-def _diff_input(load: Any, path: Path) -> dict[str, Any]:
-    from .report.baseline import BaselineError
+def _diff_input(path: Path) -> dict[str, Any]:
+    from .report.baseline import BaselineError, load
 
     try:
-        return dict(load(str(path), version=None))
+        return load(str(path), version=None)
     except BaselineError as exc:
         raise BaselineError(f"{path}: {exc}") from None
 

@@ -267,8 +267,8 @@ def test_diff_lists_new_resolved_and_unchanged(tmp_path: Path,
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"version": "1.2.0"}, "benchmark version 1.2.0, * of 1.1.0: finding ids differ"),
-    ({"account": "111111111111"}, "another account: it audited 111111111111, this run audits "
-                                  "123456789012"),
+    ({"account": "111111111111"}, "old.json: another account: it audited 111111111111, "
+                                  "*n.json audits 123456789012"),
     ({"results": "none"}, "results is not a list"),
 ], ids=["version", "account", "malformed"])
 def test_diff_of_documents_that_do_not_compare_is_one_error(

@@ -137,7 +137,8 @@ def audited_accounts(doc: Mapping[str, Any]) -> set[str]:
     return {account} if ACCOUNT_ID.fullmatch(account) else set()
 
 
-def check_accounts(baseline: Mapping[str, Any], accounts: Iterable[str]) -> None:
+def check_accounts(baseline: Mapping[str, Any], accounts: Iterable[str],
+                   who: str = "this run") -> None:
     """A baseline compares only where it audited some of the same accounts: a finding's id
     includes its account, so another account's baseline would make every item new and call
     every one of its own resolved. An organization whose accounts changed still compares
@@ -148,7 +149,7 @@ def check_accounts(baseline: Mapping[str, Any], accounts: Iterable[str]) -> None
         raise BaselineError("it does not say which account it audited (account "
                             f"{_short(baseline.get('account'))})")
     if now and not before & now:
-        raise BaselineError(f"another account: it audited {_list(before)}, this run audits "
+        raise BaselineError(f"another account: it audited {_list(before)}, {who} audits "
                             f"{_list(now)}")
 
 
