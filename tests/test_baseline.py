@@ -366,6 +366,21 @@ def test_a_baseline_of_another_account_is_one_usage_error(pytester: pytest.Pytes
                                   f"111111111111, this run audits {ACCOUNT}")
 
 
+def test_an_organization_baseline_must_share_an_account(pytester: pytest.Pytester,
+                                                        account: None) -> None:
+    import boto3
+
+    org = boto3.client("organizations", region_name="us-east-1")
+    org.create_organization(FeatureSet="ALL")
+    member = org.create_account(Email="m@example.com", AccountName="m")[
+        "CreateAccountStatus"]["AccountId"]
+    (pytester.path / "old.json").write_text(json.dumps(BEFORE))  # the management account's
+    result = _run(pytester, "--cis-baseline=old.json", "--cis-org-role=OrganizationAccountAccess"
+                  "Role", f"--cis-accounts={member}")
+    assert_one_clear_line(result, "ERROR: --cis-baseline old.json: another account: it audited "
+                                  f"{ACCOUNT}, this run audits {member}")
+
+
 @pytest.mark.slow  # an end-to-end xdist run: the controller's exit status is the process's
 def test_the_gate_decides_the_exit_status_under_xdist(pytester: pytest.Pytester,
                                                       moto_server: str) -> None:
