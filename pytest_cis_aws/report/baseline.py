@@ -100,9 +100,8 @@ def _check_row(row: Any, where: str) -> None:
         raise BaselineError(f"malformed: {where}.outcome {_short(row.get('outcome'))}")
     if not isinstance(row.get("item_id"), str) or not STABLE_ID.fullmatch(row["item_id"]):
         raise BaselineError(f"malformed: {where}.item_id (a document before schema 1.0?)")
-    for key in ("account",):
-        if row.get(key) is not None and not isinstance(row[key], str):
-            raise BaselineError(f"malformed: {where}.{key}")
+    if row.get("account") is not None and not isinstance(row["account"], str):
+        raise BaselineError(f"malformed: {where}.account")
     for key in ("title", "reason"):
         if not isinstance(row.get(key, ""), str):
             raise BaselineError(f"malformed: {where}.{key}")
