@@ -12,6 +12,7 @@ import importlib.util
 import sys
 from collections.abc import Sequence
 from html import escape
+from pathlib import Path
 from typing import Any, NoReturn
 
 from . import atomicfile, inputfile
@@ -52,6 +53,7 @@ def build_parser() -> Parser:
                         help="print the tool and benchmark versions and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_merge(commands)
+    add_diff_parser(commands)
     return parser
 
 
@@ -182,6 +184,58 @@ def html_summary(doc: dict[str, Any]) -> str:
         f"<table><tr>{head}</tr>{rows}</table>"
         f"<h2>{'Organization total' if org else 'Total'}</h2>{total}</body></html>"
     )
+
+
+# -- diff ----------------------------------------------------------------------------------
+
+def add_diff_parser(commands: Any) -> None:
+    cmd = commands.add_parser(
+        "diff", help="compare two --cis-json files as --cis-baseline does: new, resolved, "
+        "unchanged (exit 1 when anything is new)")
+    cmd.add_argument("old", type=Path, help="the earlier --cis-json file (the baseline)")
+    cmd.add_argument("new", type=Path, help="the later --cis-json file")
+    cmd.set_defaults(run=lambda args: diff(args.old, args.new))
+
+
+def diff(old_path: Path, new_path: Path, out: Any = None) -> int:
+    """`pytest-cis-aws diff OLD NEW`: 0 nothing new, 1 something new is open (non-compliant or
+    could not be evaluated), 4 a file that cannot be compared (one ERROR: line)."""
+    from .report import baseline
+    from .text import printable
+
+    out = out or sys.stdout
+    try:
+        old, new = (_diff_input(path) for path in (old_path, new_path))
+        if old["version"] != new["version"]:
+            raise baseline.BaselineError(f"{old_path} is of benchmark version {old['version']}, "
+                                         f"{new_path} of {new['version']}: finding ids differ")
+        try:
+            baseline.check_accounts(old, baseline.audited_accounts(new), who=str(new_path))
+        except baseline.BaselineError as exc:
+            raise baseline.BaselineError(f"{old_path}: {exc}") from None
+    except baseline.BaselineError as exc:
+        print(printable(f"ERROR: pytest-cis-aws diff: {exc}", 500), file=sys.stderr)
+        return 4
+    compared = baseline.compare(old, new, str(old_path))
+    found = baseline.changes(compared)
+    many = len(baseline.audited_accounts(old) | baseline.audited_accounts(new)) > 1
+    print(printable(baseline.summary_line(compared) or "", 500), file=out)
+    for title, entries in (("new", found["new"]), ("resolved", compared["resolved"]),
+                           ("unchanged", found["unchanged"])):
+        if entries:
+            print(f"{title} ({len(entries)}):", file=out)
+        for entry in entries:
+            print(f"  {printable(baseline.describe(entry, account=many), 300)}", file=out)
+    return 1 if found["new"] else 0
+
+
+def _diff_input(path: Path) -> dict[str, Any]:
+    from .report.baseline import BaselineError, load
+
+    try:
+        return load(str(path), version=None)
+    except BaselineError as exc:
+        raise BaselineError(f"{path}: {exc}") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -54,6 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
         from . import waivers
 
         run.waivers = waivers.load(resolved.waivers)
+    if resolved.baseline and not hasattr(config, "workerinput"):
+        run.baseline = _load_baseline(resolved.baseline)
     if not run.settings.no_stock and _wants_stock(config):
         config.args.append(str(CHECKS_DIR))
     if run.shared_input().get("loadgroup"):
@@ -72,7 +74,20 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.pluginmanager.hasplugin("html") and not hasattr(config, "workerinput"):
         from .report.html import HtmlHooks
 
-        config.pluginmanager.register(HtmlHooks(run.results, run.summary_header), "cis_aws_html")
+        document = run.final_document if resolved.baseline else None  # for new/resolved
+        config.pluginmanager.register(HtmlHooks(run.results, run.summary_header, document),
+                                      "cis_aws_html")
+
+
+def _load_baseline(path: str) -> dict[str, Any]:
+    """The file, its JSON and its benchmark version: known before any AWS call (its accounts
+    once the identity is: CisRun.start)."""
+    from .report.baseline import BaselineError, load
+
+    try:
+        return load(path)
+    except BaselineError as exc:
+        raise pytest.UsageError(f"--cis-baseline {path}: {exc}") from None
 
 
 def _active(config: pytest.Config) -> CisRun | None:
@@ -151,7 +166,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         redaction.attach(pytest_handlers(session.config))
     if hasattr(session.config, "workerinput") or session.config.option.collectonly:
         return
-    run.start()
+    run.start()  # checks the baseline's accounts too, once the identity is known
     if redaction is not None:
         redaction.sweep()  # botocore's module loggers exist now
 
@@ -264,6 +279,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         from .report.terminal import write_summary
 
         write_summary(terminalreporter, run.results, run.summary_header())
+    if run.document is not None:
+        from .report.terminal import write_baseline
+
+        write_baseline(terminalreporter, run.document, run.verdict)
     if run.settings.api_stats:
         from .report.terminal import write_api_stats
 
@@ -285,10 +304,17 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         workeroutput["cis_aws_credential_reports"] = run.credential_reports
         return
     if run.settings.wants_document():
-        from .report import json_export, outputs
+        from .report import gate, outputs
 
-        doc = json_export.document(run.results, run.summary_header())
+        doc = run.final_document()
         outputs.write(doc, run.settings.output_targets())
+        if session.config.option.collectonly or int(session.exitstatus) not in (0, 1):
+            return  # nothing judged, or a run that ended otherwise: not the gate's to decide
+        settings = run.settings
+        run.verdict = gate.decide(doc, fail_on=settings.fail_on, fail_under=settings.fail_under)
+        status = run.verdict.exit_status(int(session.exitstatus), run.other_failures)
+        if status != session.exitstatus:
+            session.exitstatus = pytest.ExitCode(status)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -309,6 +335,8 @@ class ResultHooks:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.run.results.add(report)
+        if report.failed and getattr(report, "cis", None) is None:
+            self.run.other_failures += 1  # a plain test: --cis-fail-on does not excuse it
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

@@ -54,6 +54,14 @@ class CisRun:
 
         self.results = Results()
         self.waivers: Any = None  # waivers.Waivers when --cis-waivers is given
+        # The baseline gate (report/baseline.py, report/gate.py), on the controller: the
+        # --cis-baseline document, read at configure time; this run's document, built once at
+        # session end (pytest-html's summary may ask for it first); failed tests that are not
+        # CIS checks (--cis-fail-on=new|none leaves them failing the run); the gate's verdict.
+        self.baseline: dict[str, Any] | None = None
+        self.document: dict[str, Any] | None = None
+        self.other_failures = 0
+        self.verdict: Any = None
         self.started = time.monotonic()
 
     def shared_input(self) -> dict[str, Any]:
@@ -243,7 +251,9 @@ class CisRun:
             ) from None
         if self.settings.org_role:
             self.accounts()  # each account discovers its own regions when it is audited
+            self.check_baseline(self.accounts())
             return
+        self.check_baseline([identity.account])  # before the regions are read
         try:
             regions = self.regions()
         except DataUnavailable:
@@ -253,6 +263,17 @@ class CisRun:
                 f"--cis-regions: unknown region(s) for account {identity.account}: "
                 f"{', '.join(regions.unknown)}"
             )
+
+    def check_baseline(self, accounts: list[str]) -> None:
+        """--cis-baseline must have audited some of these accounts (report/baseline.py)."""
+        if self.baseline is None:
+            return
+        from .report.baseline import BaselineError, check_accounts
+
+        try:
+            check_accounts(self.baseline, accounts)
+        except BaselineError as exc:
+            raise pytest.UsageError(f"--cis-baseline {self.settings.baseline}: {exc}") from None
 
     def worker_input(self) -> dict[str, Any]:
         """What every xdist worker needs to share this run's identity, regions and store."""
@@ -307,6 +328,20 @@ class CisRun:
             return None
         index, count = self.settings.shard
         return {"index": index, "count": count, "accounts": list(self._selected)}
+
+    def final_document(self) -> dict[str, Any]:
+        """This run's --cis-json document, compared with --cis-baseline when given: built once,
+        when the results are final (session end), for the JSON, every export, HTML, the gate."""
+        if self.document is None:
+            from .report import json_export
+
+            doc = json_export.document(self.results, self.summary_header())
+            if self.baseline is not None:
+                from .report.baseline import compare
+
+                doc = compare(self.baseline, doc, self.settings.baseline)
+            self.document = doc
+        return self.document
 
     def _no_regions(self) -> str | None:
         regions = self._regions

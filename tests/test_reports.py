@@ -58,7 +58,7 @@ def test_json_findings_shape(pytester: pytest.Pytester, moto: None) -> None:
     assert by_id["1.5"]["findings"] == [{
         "id": stable, "resource": resource, "region": None,
         "compliant": False, "reason": "the account has no password policy", "waived": False}]
-    assert data["schema_version"] == "1.0" and data["tool"]["name"] == "pytest-cis-aws"
+    assert data["schema_version"] == "1.1" and data["tool"]["name"] == "pytest-cis-aws"
     assert data["tool"]["version"] == metadata.version("pytest-cis-aws")
     assert by_id["1.5"]["remediation"] == CATALOG["1.5"].remediation
     assert by_id["1.5"]["cli"].startswith("aws iam update-account-password-policy")

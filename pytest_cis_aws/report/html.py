@@ -5,11 +5,14 @@ pytest-html inserts these strings as raw HTML: everything that came from AWS is 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
+from ..text import printable
+from .baseline import describe
 from .results import OUTCOMES, Results, incomplete_note
-from .terminal import credential_report_lines, not_run_line, score_lines
+from .terminal import baseline_lines, credential_report_lines, not_run_line, score_lines
 
 # pytest-html sorts on `data-column-type` and reads row values from `col-<name>` (\w+ only).
 COLUMNS = (("cisid", "CIS ID"), ("cislevel", "Level"), ("cissection", "Section"),
@@ -17,9 +20,11 @@ COLUMNS = (("cisid", "CIS ID"), ("cislevel", "Level"), ("cissection", "Section")
 
 
 class HtmlHooks:
-    def __init__(self, results: Results, header: Any) -> None:
+    def __init__(self, results: Results, header: Any,
+                 document: Callable[[], Mapping[str, Any]] | None = None) -> None:
         self.results = results
         self.header = header  # callable giving the summary header
+        self.document = document  # with --cis-baseline: the compared --cis-json document
 
     def pytest_html_report_title(self, report: Any) -> None:
         account = self.header()["account"]
@@ -68,4 +73,20 @@ class HtmlHooks:
             + "".join(f"<p>{escape(line)}</p>" for line, _ in
                       credential_report_lines(header.get("credential_reports") or {}))
             + f"{warning}{scores}<table><tr>{head}</tr>{rows}</table>"
+            + (baseline_html(self.document()) if self.document is not None else "")
         )
+
+
+def baseline_html(doc: Mapping[str, Any]) -> str:
+    """The comparison with --cis-baseline: counts, then the new items (as in the terminal)."""
+    lines = baseline_lines(doc, limit=100)
+    if not lines:
+        return ""
+    listed = "".join(f"<li>{escape(line.strip().removeprefix('new: '))}</li>"
+                     for line in lines[1:])
+    many = bool(doc.get("accounts"))
+    resolved = "".join(f"<li>{escape(printable(describe(entry, account=many), 240))}</li>"
+                       for entry in (doc.get("resolved") or [])[:100])
+    return (f'<p class="cis-baseline"><strong>{escape(lines[0])}</strong></p>'
+            + (f'<p>New:</p><ul class="cis-new">{listed}</ul>' if listed else "")
+            + (f'<p>Resolved:</p><ul class="cis-resolved">{resolved}</ul>' if resolved else ""))

@@ -18,7 +18,7 @@ BENCHMARK = "CIS Amazon Web Services Foundations Benchmark"
 BENCHMARK_VERSION = "1.1.0"
 # The document's own version: MAJOR changes what a field means or removes one (readers check
 # it); MINOR adds fields. schemas/cis-json.schema.json describes it.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: baseline.not_evaluated
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -123,3 +124,33 @@ def write_api_stats(terminalreporter: Any, calls: dict[str, int]) -> None:
     rows = [[key.partition(":")[0], key.partition(":")[2], str(n)] for key, n in calls.items()]
     if rows:
         terminalreporter.write_line(table(["service", "operation", "calls"], rows))
+
+
+# New items listed under the baseline line; the rest are in the JSON and every export.
+MAX_LISTED = 20
+
+
+def baseline_lines(doc: Mapping[str, Any], limit: int = MAX_LISTED) -> list[str]:
+    """'against baseline <generated_at>: N new, M unchanged, K resolved', then the new open
+    items by recommendation and resource (at most `limit`). Nothing without a baseline."""
+    from .baseline import changes, describe, summary_line
+
+    line = summary_line(doc)
+    if line is None:
+        return []
+    new = changes(doc)["new"]
+    lines = [printable(line, 300)]
+    many = bool(doc.get("accounts"))  # an organization: name each item's account
+    lines += [f"  new: {printable(describe(item, account=many), 240)}" for item in new[:limit]]
+    if len(new) > limit:
+        lines.append(f"  ... and {len(new) - limit} more new")
+    return lines
+
+
+def write_baseline(tr: Any, doc: Mapping[str, Any], verdict: Any) -> None:
+    """The baseline comparison and why the CIS results do or do not fail the run."""
+    lines = baseline_lines(doc)
+    for index, line in enumerate(lines):
+        tr.write_line(line, bold=index == 0, red=index > 0)
+    for reason, fails in getattr(verdict, "reasons", None) or []:
+        tr.write_line(reason, bold=True, red=fails, green=not fails)
