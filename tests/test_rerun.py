@@ -2,7 +2,8 @@
 node id work on them, wherever the plugin is installed, with one id for each check.
 
 The runs share a moto account (tests/test_run.py's way, cheaper than seeding --cis-demo); only
-the xdist run, whose workers are processes of their own, audits the demo account.
+the xdist run, whose workers are processes of their own, audits the demo account. What acts at
+collection only is read from --co runs, which make no AWS call.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def test_reruns_in_an_organisation_repository(pytester: pytest.Pytester, moto: N
     known = json.loads((pytester.path / ".pytest_cache/v/cache/nodeids").read_text())
     assert {ID_1_2, ID_1_5, ID_1_13} <= set(known)
 
-    # Before: "rerun previous 1 failure (skipped 4 files)", the stock module skipped.
+    # Before, --lf skipped the stock module with the files that had no failure.
     last_failed = pytester.runpytest_inprocess("--lf")
     assert ran(last_failed) == {ORG_BAD: "failed", ID_1_5: "failed"}
     last_failed.stdout.fnmatch_lines(["run-last-failure: rerun previous 2 failures "
