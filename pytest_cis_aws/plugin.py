@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from . import selection, settings
+from . import selection, settings, stock
 from .errors import CouldNotEvaluate
 from .findings import CheckRecord, recording
 from .run import RUN_KEY, CisRun
@@ -56,6 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
         run.waivers = waivers.load(resolved.waivers)
     if resolved.baseline and not hasattr(config, "workerinput"):
         run.baseline = _load_baseline(resolved.baseline)
+    stock.point_args_at_package(config)  # a pasted stock id, before _wants_stock reads them
     if not run.settings.no_stock and _wants_stock(config):
         config.args.append(str(CHECKS_DIR))
     if run.shared_input().get("loadgroup"):
@@ -109,13 +110,29 @@ def _wants_stock(config: pytest.Config) -> bool:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
     """Collect the stock modules (cis_aws_*.py) whatever the user's python_files says."""
-    if file_path.parent != CHECKS_DIR or _active(parent.config) is None:
+    if not stock.is_stock_module(file_path) or _active(parent.config) is None:
         return None
-    if not (file_path.name.startswith("cis_aws_") and file_path.suffix == ".py"):
-        return None
-    if selection.matches_python_files(parent.config, file_path):
+    if parent.session.isinitpath(file_path) or selection.matches_python_files(
+            parent.config, file_path):
         return None  # pytest's own collector takes it; do not collect it twice
-    return pytest.Module.from_parent(parent, path=file_path)
+    return stock.module(parent, file_path)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path,
+                                parent: pytest.Collector) -> pytest.Module | None:
+    # Where pytest's own collector takes a stock module (an argument, or the user's
+    # python_files): the same stable node id as above (stock.py says why).
+    if stock.is_stock_module(module_path) and _active(parent.config) is not None:
+        return stock.module(parent, module_path)
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if path == CHECKS_DIR and _active(parent.config) is not None:
+        return stock.package(parent)
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -123,6 +140,8 @@ def pytest_collection(session: pytest.Session) -> None:
     # List the organization's accounts before collecting (also under --collect-only), so a
     # failure is one usage error, not a collection error per module.
     run = _active(session.config)
+    if run is not None:
+        stock.widen_last_failed(session.config)
     if run is not None and run.settings.org_role:
         run.accounts()
 
