@@ -5,6 +5,7 @@ process as it found it."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import socket
@@ -185,8 +186,10 @@ def test_the_run_leaves_the_process_as_it_found_it(pytester: pytest.Pytester,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     before = {name: value for name, value in os.environ.items() if name.startswith("AWS_")}
     patched = (IAMBackend.get_credential_report, TrailStatus.description, URLLib3Session.send)
+    frozen = gc.get_freeze_count()
     document, _ = demo_run(pytester, "--cis-id=1.20")
     assert outcomes(document) == {"1.20": "passed"}
+    assert gc.get_freeze_count() == frozen  # the collector sees the heap again
     assert {n: v for n, v in os.environ.items() if n.startswith("AWS_")} == before
     assert "MOTO_EC2_LOAD_DEFAULT_AMIS" not in os.environ
     assert (IAMBackend.get_credential_report, TrailStatus.description,
