@@ -125,8 +125,8 @@ class DemoAccountUnavailable(BotoCoreError):
 class SeedOnFirstCall:
     """A botocore handler that seeds the account before the first request moto answers.
 
-    Seeding takes most of the demo's start-up (moto's EC2 model alone loads for a second), and
-    a run that makes no AWS call (`--collect-only`, an empty selection) has no use for it.
+    Seeding is most of the demo's start-up, and a run that makes no AWS call (`--collect-only`,
+    an empty selection) has no use for it.
     Region fan-out threads may make the first call together: the others wait on the lock until
     the account is complete. The seeding's own calls come back here on the same thread (the
     lock is re-entrant) and pass. A seeding that failed fails every later call as well: half an
@@ -687,6 +687,8 @@ def _kms_key_pairs_on_first_use(stack: contextlib.ExitStack) -> None:
             self._pair: Any = None
 
         def __getattr__(self, name: str) -> Any:
+            if name.startswith("_"):  # copy's and pickle's probes: no key pair for those
+                raise AttributeError(name)
             if self._pair is None:
                 self._pair = generate(self._key_spec)
             return getattr(self._pair, name)
