@@ -126,19 +126,19 @@ class SeedOnFirstCall:
     """A botocore handler that seeds the account before the first request moto answers.
 
     Seeding is most of the demo's start-up, and a run that makes no AWS call (`--collect-only`,
-    an empty selection) has no use for it.
-    Region fan-out threads may make the first call together: the others wait on the lock until
-    the account is complete. The seeding's own calls come back here on the same thread (the
-    lock is re-entrant) and pass. A seeding that failed fails every later call as well: half an
-    account must not be audited. Once the demo is closed, a client made before (its session
-    keeps its handlers) seeds nothing: its patches would never be undone.
+    an empty selection) has no use for it. Region fan-out threads may make the first call
+    together: the others wait on the lock until the account is complete. The seeding's own
+    calls come back here on the same thread (the lock is re-entrant) and pass. A seeding that
+    failed fails every later call as well: half an account must not be audited. Once the demo
+    is closed, a client made before (its session keeps its handlers) seeds nothing: its
+    patches would never be undone.
     """
 
     def __init__(self, stack: contextlib.ExitStack) -> None:
         self._stack = stack
         self._lock = threading.RLock()
         self._state = "waiting"  # then "seeding", "seeded" or "failed"; or "closed"
-        self._error: Exception | None = None
+        self._error: BaseException | None = None
         stack.callback(self._close)
 
     def _close(self) -> None:
@@ -153,8 +153,10 @@ class SeedOnFirstCall:
                 self._state = "seeding"
                 try:
                     seed_account(self._stack)
-                except Exception as exc:
+                except BaseException as exc:
                     self._state, self._error = "failed", exc
+                    if not isinstance(exc, Exception):
+                        raise  # an interrupt stays an interrupt; later calls still fail
                 else:
                     self._state = "seeded"
             if self._state == "failed":
