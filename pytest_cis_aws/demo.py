@@ -2,7 +2,8 @@
 
 `start` runs in `pytest_configure` of every process (the controller and each xdist worker). It
 swaps the process's AWS environment for obviously fake credentials, starts moto's in-process
-mock, seeds the same account in every process, and hands back the settings to audit it with.
+mock and hands back the settings to audit it with. The account is built on the process's first
+AWS call (`SeedOnFirstCall`), the same in every process: `--collect-only` never pays for it.
 The cleanup it registers stops the mock, undoes every patch of moto and restores the
 environment.
 
@@ -22,10 +23,14 @@ research/moto_coverage.md §7).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import json
 import os
-from collections.abc import Callable
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -33,6 +38,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from botocore.exceptions import BotoCoreError
 
 from .settings import OPTIONS, Settings
 
@@ -87,22 +93,85 @@ HOSTILE = {
 
 def start(config: pytest.Config, settings: Settings) -> Settings:
     """Start the simulated account for this process; return the settings to audit it with."""
+    # One stack for the whole run: the seeding, on the first AWS call, adds its patches of moto
+    # to it, and the cleanup undoes them with the rest.
     stack = contextlib.ExitStack()
-    with stack:  # a failure part way closes what was opened
+    try:
         simulate(stack)
-        config.add_cleanup(stack.pop_all().close)
+    except BaseException:
+        stack.close()  # a failure part way closes what was opened
+        raise
+    config.add_cleanup(stack.close)
     _warn_about_ignored(config, settings)
     return _demo_settings(settings)
 
 
 def simulate(stack: contextlib.ExitStack) -> None:
-    """Fake environment, moto, network guard, seeded account: closing `stack` undoes them all."""
+    """Fake environment, moto, network guard, the account seeded on the first AWS call: closing
+    `stack` undoes them all."""
     mock_aws = _import_moto()
     _isolate_environment(stack)
     stack.enter_context(mock_aws(config=MOTO_CONFIG))
     _refuse_network(stack)
     _answer_cost_and_usage_reports(stack)
-    seed_account(stack)
+    _share_model_loader(stack)
+    _seed_on_first_call(stack)
+
+
+class DemoAccountUnavailable(BotoCoreError):
+    fmt = "--cis-demo could not build the simulated account: {error}"
+
+
+class SeedOnFirstCall:
+    """A botocore handler that seeds the account before the first request moto answers.
+
+    Seeding is most of the demo's start-up, and a run that makes no AWS call (`--collect-only`,
+    an empty selection) has no use for it. Region fan-out threads may make the first call
+    together: the others wait on the lock until the account is complete. The seeding's own
+    calls come back here on the same thread (the lock is re-entrant) and pass. A seeding that
+    failed fails every later call as well: half an account must not be audited. Once the demo
+    is closed, a client made before (its session keeps its handlers) seeds nothing: its
+    patches would never be undone.
+    """
+
+    def __init__(self, stack: contextlib.ExitStack) -> None:
+        self._stack = stack
+        self._lock = threading.RLock()
+        self._state = "waiting"  # then "seeding", "seeded" or "failed"; or "closed"
+        self._error: BaseException | None = None
+        stack.callback(self._close)
+
+    def _close(self) -> None:
+        with self._lock:
+            self._state = "closed"
+
+    def __call__(self, **_: Any) -> None:
+        if self._state in ("seeded", "closed"):
+            return
+        with self._lock:
+            if self._state == "waiting":
+                self._state = "seeding"
+                try:
+                    seed_account(self._stack)
+                except BaseException as exc:
+                    self._state, self._error = "failed", exc
+                    if not isinstance(exc, Exception):
+                        raise  # an interrupt stays an interrupt; later calls still fail
+                else:
+                    self._state = "seeded"
+            if self._state == "failed":
+                raise DemoAccountUnavailable(error=self._error) from self._error
+
+
+def _seed_on_first_call(stack: contextlib.ExitStack) -> None:
+    from botocore import handlers
+
+    # Before parameters are even validated: before moto's own `before-send` could answer. As
+    # built-in handlers, on every botocore session created from now on (the audit's and the
+    # seeding's own).
+    entry = ("before-parameter-build", SeedOnFirstCall(stack))
+    handlers.BUILTIN_HANDLERS.append(entry)
+    stack.callback(handlers.BUILTIN_HANDLERS.remove, entry)
 
 
 # moto has no Cost and Usage Report API (it answers 404). The demo account has one report, so
@@ -128,6 +197,32 @@ def _answer_cost_and_usage_reports(stack: contextlib.ExitStack) -> None:
     entry = ("before-call.cost-and-usage-report-service.DescribeReportDefinitions", answer)
     handlers.BUILTIN_HANDLERS.append(entry)
     stack.callback(handlers.BUILTIN_HANDLERS.remove, entry)
+
+
+def _share_model_loader(stack: contextlib.ExitStack) -> None:
+    """Every botocore session gets the audit's model loader, moto's own sessions included; moto's
+    request parsing gets one loader of its own.
+
+    Importing moto's EC2 backend makes three sessions of its own, each parsing the endpoints and
+    EC2's 3 MB service model again (half a second); moto makes one more for its backends. With
+    one loader per process each model is parsed once, for moto, the seeding and the audit.
+    moto reads each service's model once more, with its own additions, through a new loader
+    each time that lists every service botocore knows first (some 60 ms a service).
+    """
+    import botocore.session
+    from moto.core import loaders as moto_loaders
+    from moto.core import utils as moto_utils
+
+    from .aws.session import loader
+
+    original = botocore.session.create_loader
+
+    def shared(search_path_string: str | None = None) -> Any:
+        return loader() if search_path_string is None else original(search_path_string)
+
+    stack.enter_context(mock.patch.object(botocore.session, "create_loader", shared))
+    moto_loader = moto_loaders.create_loader()
+    stack.enter_context(mock.patch.object(moto_utils, "create_loader", lambda: moto_loader))
 
 
 def _import_moto() -> Callable[..., Any]:
@@ -228,12 +323,98 @@ def seed_account(stack: contextlib.ExitStack) -> None:
     from moto.moto_api._internal import mock_random
 
     mock_random.seed(SEED)  # moto draws every id from it: same ids in every xdist worker
+    _kms_key_pairs_on_first_use(stack)
+    _instance_type_offerings_on_demand()
+    _collect_garbage_less(stack)
     setup = Setup(stack)
     seed_iam(setup)
     seed_logging(setup)
     seed_monitoring(setup)
     seed_networking(setup)
     seed_buckets(setup)
+    gc.freeze()  # moto's models and the account: alive until the demo ends
+
+
+def _collect_garbage_less(stack: contextlib.ExitStack) -> None:
+    """Keep Python's cyclic garbage collector off the heap that lives as long as the demo.
+
+    botocore's and moto's parsed models make the heap large: each full collection took about
+    0.25 s, and a run made seven (1.2 s of a 3.7 s run), two of them pytest's own at the end.
+    Frozen objects (gc.freeze) are not examined: what exists when seeding starts (the imports)
+    and what it built. The demo's cleanup unfreezes them, so a longer-lived process (pytest run
+    in process) collects as before. At exit, Python's final collection spent another 1-1.5 s
+    freeing moto's reference cycles, memory the operating system takes back at once anyway:
+    the heap is frozen again in an atexit handler, which only runs as the process ends.
+    """
+    global _EXIT_FREEZE
+    stack.callback(gc.unfreeze)
+    gc.freeze()
+    if not _EXIT_FREEZE:
+        atexit.register(gc.freeze)
+        _EXIT_FREEZE = True
+
+
+_EXIT_FREEZE = False
+OFFERINGS = "ec2/resources/instance_type_offerings/"
+
+
+class _OfferingsByRegion(Mapping[str, Any]):
+    """moto's instance type offerings of one location type, region -> offerings: each region's
+    file is read when first asked for, as moto's import would have read it."""
+
+    def __init__(self, location_type: str, resources: dict[str, str], load: Any) -> None:
+        self._location_type = location_type
+        self._resources = resources  # region -> moto resource path
+        self._load = load
+        self._loaded: dict[str, Any] = {}
+
+    def __getitem__(self, region: str) -> Any:
+        if region not in self._loaded:
+            offerings = self._load(self._resources[region])  # KeyError: an unknown region
+            for offering in offerings:
+                offering["LocationType"] = self._location_type
+            self._loaded[region] = offerings
+        return self._loaded[region]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._resources)
+
+    def __len__(self) -> int:
+        return len(self._resources)
+
+
+def _instance_type_offerings_on_demand() -> None:
+    """Importing moto's EC2 backend parses the instance type offerings of every region, 91
+    files (about 0.3 s), to validate RunInstances; the demo runs two instances, in two regions.
+
+    Imports the backend with the offerings left unread, then gives moto mappings that read a
+    region's file on first use. This outlives the demo (a module is imported once per process)
+    and answers exactly as moto's own table would, for any region.
+    """
+    if "moto.ec2.models.instance_types" in sys.modules:
+        return  # imported before: moto's own table, or ours
+    from moto.utilities import utils
+
+    load = utils.load_resource
+    resources: dict[str, dict[str, str]] = {}
+
+    def unread(resource: str) -> Any:
+        if not resource.replace(os.sep, "/").startswith(OFFERINGS):
+            return load(resource)
+        location_type, data_file = resource.replace(os.sep, "/")[len(OFFERINGS):].split("/")
+        resources.setdefault(location_type, {})[data_file.split(".")[0]] = resource
+        return []
+
+    with mock.patch.object(utils, "load_resource", unread):
+        from moto.ec2.models import instance_types
+    instance_types.load_resource = load  # type: ignore[attr-defined]  # it bound ours
+    table = instance_types.INSTANCE_TYPE_OFFERINGS
+    for location_type, by_region in resources.items():
+        lazy = _OfferingsByRegion(location_type, by_region, load)
+        if set(table.get(location_type, ())) == set(by_region):
+            table[location_type] = lazy
+        else:  # not the moto this was written for: read what was skipped, now
+            table.setdefault(location_type, {}).update({r: lazy[r] for r in by_region})
 
 
 # IAM ------------------------------------------------------------------------------------------
@@ -492,6 +673,29 @@ def _seed_keys(setup: Setup) -> None:
     managed = us.create_key(Description="Default key that protects my S3 objects when no other "
                                         "key is defined")["KeyMetadata"]["KeyId"]
     _make_aws_managed(US, managed)
+
+
+def _kms_key_pairs_on_first_use(stack: contextlib.ExitStack) -> None:
+    """moto makes an RSA key pair for every KMS key, symmetric ones too (0.1-0.3 s each, the
+    demo's slowest calls); only Sign, Verify and GetPublicKey use it and the audit calls none:
+    each key's pair is made when first used instead."""
+    from moto.kms import models
+
+    generate = models.generate_private_key
+
+    class OnFirstUse:
+        def __init__(self, key_spec: str) -> None:
+            self._key_spec = key_spec
+            self._pair: Any = None
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("_"):  # copy's and pickle's probes: no key pair for those
+                raise AttributeError(name)
+            if self._pair is None:
+                self._pair = generate(self._key_spec)
+            return getattr(self._pair, name)
+
+    stack.enter_context(mock.patch.object(models, "generate_private_key", OnFirstUse))
 
 
 def _make_aws_managed(region: str, key_id: str) -> None:

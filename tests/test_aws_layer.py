@@ -105,7 +105,27 @@ def test_credential_report_polls_until_complete(iam_client: Any) -> None:
         raw = collect_iam.credential_report(StubbedAws(iam_client), 60, sleep=slept.append,
                                             clock=lambda: 0.0)
     assert raw["content"] == "user,arn\n"
-    assert slept == [0.5, 1.0, 2.0, 4.0]  # backoff between attempts
+    assert slept == [0.2, 0.4, 0.8, 1.6]  # short at first, then backing off
+
+
+def test_credential_report_backoff_is_capped_and_ends_at_the_timeout(iam_client: Any) -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    with Stubber(iam_client) as stub:
+        for _ in range(11):
+            stub.add_response("generate_credential_report", {"State": "INPROGRESS"})
+        with pytest.raises(DataUnavailable, match=r"not ready after 30 s"):
+            collect_iam.credential_report(StubbedAws(iam_client), 30, sleep=sleep,
+                                          clock=lambda: now[0])
+        stub.assert_no_pending_responses()  # one last attempt at the deadline itself
+    assert slept[:6] == pytest.approx([0.2, 0.4, 0.8, 1.6, 3.2, 5.0])
+    assert max(slept) == collect_iam.MAX_POLL
+    assert sum(slept) == pytest.approx(30)  # no wait runs past the timeout
 
 
 def test_credential_report_stuck_in_progress_errors_after_the_deadline(iam_client: Any) -> None:

@@ -5,6 +5,7 @@ process as it found it."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import socket
@@ -185,8 +186,10 @@ def test_the_run_leaves_the_process_as_it_found_it(pytester: pytest.Pytester,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     before = {name: value for name, value in os.environ.items() if name.startswith("AWS_")}
     patched = (IAMBackend.get_credential_report, TrailStatus.description, URLLib3Session.send)
+    frozen = gc.get_freeze_count()
     document, _ = demo_run(pytester, "--cis-id=1.20")
     assert outcomes(document) == {"1.20": "passed"}
+    assert gc.get_freeze_count() == frozen  # the collector sees the heap again
     assert {n: v for n, v in os.environ.items() if n.startswith("AWS_")} == before
     assert "MOTO_EC2_LOAD_DEFAULT_AMIS" not in os.environ
     assert (IAMBackend.get_credential_report, TrailStatus.description,
@@ -260,3 +263,42 @@ def test_xdist_workers_reach_the_same_outcomes(pytester: pytest.Pytester) -> Non
     assert outcomes(document) == EXPECTED, result.stdout.str()
     assert connections(pytester) == []
     result.stdout.fnmatch_lines(["*2 workers*"])
+
+
+@pytest.fixture
+def seeds(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record each seeding instead of running it: what is asserted is whether it happens."""
+    seeded: list[Any] = []
+    monkeypatch.setattr(demo, "seed_account", seeded.append)
+    return seeded
+
+
+def test_collecting_does_not_seed_the_account(pytester: pytest.Pytester,
+                                              seeds: list[Any]) -> None:
+    for listing in (("--collect-only",), ("--co", "-q")):
+        result = pytester.runpytest("--cis-demo", "--cis-level=2", *listing)
+        assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+        result.stdout.fnmatch_lines(["*52 tests collected*"])
+    assert seeds == []
+
+
+def test_the_account_is_seeded_once_on_the_first_call(seeds: list[Any]) -> None:
+    with simulated():
+        assert seeds == []
+        sts = boto3.client("sts", region_name="us-east-1")
+        sts.get_caller_identity()
+        sts.get_caller_identity()
+        assert len(seeds) == 1
+
+
+def test_a_failed_seeding_fails_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(stack: contextlib.ExitStack) -> None:
+        raise RuntimeError("moto changed")
+
+    monkeypatch.setattr(demo, "seed_account", broken)
+    with simulated():
+        sts = boto3.client("sts", region_name="us-east-1")
+        for _ in range(2):  # half an account is never audited
+            with pytest.raises(demo.DemoAccountUnavailable,
+                               match="could not build the simulated account: moto changed"):
+                sts.get_caller_identity()

@@ -19,6 +19,11 @@ CREDENTIAL_REPORT_PERMISSION = "iam:GenerateCredentialReport and iam:GetCredenti
 # Answers that mean "not yet": the report is being generated, expired, or AWS is busy.
 RETRY_CODES = ("ReportInProgress", "ReportNotPresent", "ReportExpired", "LimitExceeded",
                "Throttling")
+# Polling the report: a report AWS made within the last four hours is there at once and a small
+# account's takes a second or two, so the first wait is short; a big account's takes minutes, so
+# the waits double up to a cap rather than polling IAM (and its rate limit) five times a second.
+FIRST_POLL = 0.2
+MAX_POLL = 5.0
 
 
 def credential_report(aws: Aws, timeout: float,
@@ -35,7 +40,7 @@ def _poll_report(aws: Aws, timeout: float, sleep: Callable[[float], None],
 
     iam = aws.client("iam")
     deadline = clock() + timeout
-    delay = 0.5
+    delay = FIRST_POLL
     last = "not started"
     while True:
         try:
@@ -50,14 +55,15 @@ def _poll_report(aws: Aws, timeout: float, sleep: Callable[[float], None],
             if code not in RETRY_CODES:
                 raise
             last = code
-        if clock() + delay > deadline:
+        remaining = deadline - clock()
+        if remaining <= 0:
             raise DataUnavailable(
                 "iam:GetCredentialReport",
                 f"the credential report was not ready after {timeout:g} s (last: {last})",
                 permission=CREDENTIAL_REPORT_PERMISSION,
             )
-        sleep(delay)
-        delay = min(delay * 2, 5.0)
+        sleep(min(delay, remaining))  # the last wait ends at the deadline, for one more try
+        delay = min(delay * 2, MAX_POLL)
 
 
 def _text(content: Any) -> str:
