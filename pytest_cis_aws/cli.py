@@ -174,7 +174,8 @@ def html_summary(doc: dict[str, Any]) -> str:
                    ["account", *(f"level {n}" for n in range(1, int(doc["level"]) + 1))])
     note = incomplete_note(doc)
     total = "".join(f"<p><strong>{escape(line)}</strong></p>"
-                    for line in score_lines(doc["score"], int(doc["level"]), note))
+                    for line in score_lines(doc["score"], int(doc["level"]), note,
+                                             doc["results"]))
     org = doc["account"] == "organization"
     title = escape(f"CIS AWS Foundations Benchmark v{doc['version']} — "
                    + ("organization" if org else f"account {doc['account']}"))

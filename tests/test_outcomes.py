@@ -430,8 +430,8 @@ def test_a_run_stopped_by_maxfail_is_incomplete(pytester: pytest.Pytester, moto:
     assert document["complete"] is False
     assert [n["id"] for n in document["not_run"]] == ["1.6", "1.7"]
     result.stdout.fnmatch_lines(["incomplete: 2 of 3 not run", "not run: 1.6, 1.7",
-                                 "Level 1: 0/1 scored recommendations pass (0%), "
-                                 "incomplete: 2 of 3 not run"])
+                                 "Level 1: 0/1 of the selected scored recommendations pass "
+                                 "(36 in the benchmark), incomplete: 2 of 3 not run"])
 
 
 def _shard(results: list[str], not_run: list[str], complete: bool) -> dict[str, Any]:
@@ -473,8 +473,9 @@ def test_interrupted_before_any_check_reported_still_says_so(pytester: pytest.Py
     assert result.ret == pytest.ExitCode.INTERRUPTED
     document = json.loads((pytester.path / "cis.json").read_text())
     assert (document["complete"], len(document["not_run"]), document["results"]) == (False, 3, [])
-    result.stdout.fnmatch_lines(["incomplete: 3 of 3 not run", "Level 1: 0/0 scored "
-                                 "recommendations pass, incomplete: 3 of 3 not run"])
+    result.stdout.fnmatch_lines(["incomplete: 3 of 3 not run", "Level 1: no scored "
+                                 "recommendation ran (36 in the benchmark), incomplete: 3 of 3 "
+                                 "not run"])
 
 
 def test_sigterm_is_an_interruption_only_while_the_plugin_runs(pytester: pytest.Pytester,

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from pytest_cis_aws import waivers
+from pytest_cis_aws.report.terminal import waived_lines
 
 ORG = """
 import pytest
@@ -61,6 +62,12 @@ def test_waivers_end_to_end(pytester: pytest.Pytester, moto: None) -> None:
                                 f"--cis-json={out}", "--cis-regions=us-east-1", "-rxX")
     result.assert_outcomes(xfailed=1, failed=2)
     result.stdout.fnmatch_lines([
+        # Each waived finding, with the waiver that accepts it, in the default summary.
+        "waived: 2 findings accepted",
+        "  1.16 arn:aws:iam::123456789012:user/svc-build: 1.16 arn:aws:iam::123456789012:"
+        "user/svc-build until 2099-01-01: CI user, tracked in SEC-7",
+        "  4.1 arn:aws:ec2:eu-west-1:1:security-group/sg-0abc1: 4.1 arn:aws:ec2:eu-west-1:1:"
+        "security-group/sg-0abc*: bastion, tracked in SEC-142",
         "expired waiver: 4.2 arn:aws:ec2:eu-west-1:1:security-group/sg-old until 2020-01-01*",
         "unused waiver: 2.2 arn:aws:cloudtrail:*: never matches",
         "*XFAIL*test_only_waived*waived: 1 accepted exception(s)*CI user, tracked in SEC-7*",
@@ -117,3 +124,18 @@ def test_glob_and_expiry() -> None:
     assert w.covers("4.1", "arn:aws:ec2:x:1:security-group/sg-0abc12")
     assert not w.covers("4.2", "arn:aws:ec2:x:1:security-group/sg-0abc12")
     assert not w.expired(date(2027, 3, 31)) and w.expired(date(2027, 4, 1))
+
+
+def test_waived_lines_are_capped_and_name_the_account() -> None:
+    rows = [{"id": "4.1", "account": "111111111111", "outcome": "waived",
+             "findings": [{"resource": f"sg-{n}", "waiver": "4.1 sg-*: bastion"}
+                          for n in range(25)]},
+            {"id": "ORG-1", "outcome": "waived", "reason": "our own xfail", "findings": []},
+            {"id": "1.2", "outcome": "passed", "findings": [{"resource": "u", "waived": False}]}]
+    lines = waived_lines(rows, limit=3)
+    assert lines == ["waived: 26 findings accepted",
+                     "  111111111111/4.1 sg-0: 4.1 sg-*: bastion",
+                     "  111111111111/4.1 sg-1: 4.1 sg-*: bastion",
+                     "  111111111111/4.1 sg-2: 4.1 sg-*: bastion",
+                     "  ... and 23 more waived"]
+    assert waived_lines(rows[2:]) == []

@@ -116,7 +116,8 @@ def _scores(doc: Mapping[str, Any], organisation: bool) -> list[str]:
     note = incomplete_note(doc)
     score = doc.get("score") or {}
     if all(str(n) in score for n in range(1, level + 1)):
-        out += [f"- **{text(line)}**" for line in score_lines(score, level, note)]
+        out += [f"- **{text(line)}**" for line in score_lines(score, level, note,
+                                                                 doc.get("results") or [])]
     return out
 
 

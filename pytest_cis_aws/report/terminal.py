@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,17 +11,57 @@ from ..text import printable, table
 from .results import OUTCOMES, Results, incomplete_note
 
 
-def score_lines(score: dict[str, dict[str, int]], max_level: int,
-                note: str | None = None) -> list[str]:
+def benchmark_counts() -> dict[str, int]:
+    """Per level, the benchmark's scored recommendations (Level 2 includes Level 1)."""
+    return {str(level): sum(1 for rec in catalog.CATALOG.values()
+                            if rec.scored and rec.level <= level) for level in (1, 2)}
+
+
+# A result that says something about its recommendation: it ran (a skip says nothing).
+_RAN = frozenset({"passed", "failed", "waived", "error", "manual"})
+
+
+def selected_counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Per level, how many of the benchmark's scored recommendations the run has a result for
+    (by id: an organization's accounts share the count)."""
+    ids = {str(r.get("id")) for r in rows if r.get("stock") and r.get("outcome") in _RAN}
+    recs = [catalog.CATALOG[i] for i in ids if i in catalog.CATALOG and catalog.CATALOG[i].scored]
+    return {str(level): sum(1 for rec in recs if rec.level <= level) for level in (1, 2)}
+
+
+def score_lines(score: Mapping[str, Mapping[str, int]], max_level: int,
+                note: str | None = None,
+                rows: Iterable[Mapping[str, Any]] | None = None) -> list[str]:
     """One line per level; `note` (an incomplete run's) is repeated on each: a score over a
-    subset never reads as the account's."""
+    subset never reads as the account's.
+
+    With the result `rows` (Result.to_dict()s, or a document's "results"), a level whose scored
+    recommendations did not all run (a selection, --lf, --cis-no-stock, checks not run) says
+    so and gives no percentage: "Level 1: 12/22 of the selected scored recommendations pass
+    (36 in the benchmark)". Without them, every line reads as the whole benchmark's.
+    """
+    selected = selected_counts(rows) if rows is not None else None
+    benchmark = benchmark_counts()
     lines = []
     suffix = f", {note}" if note else ""
     for level in range(1, max_level + 1):
         s = score[str(level)]
-        pct = f" ({100 * s['passed'] // s['evaluated']}%)" if s["evaluated"] else ""
-        lines.append(f"Level {level}: {s['passed']}/{s['evaluated']} scored recommendations "
-                     f"pass{pct}{suffix}")
+        passed, evaluated = s["passed"], s["evaluated"]
+        chosen, total = (selected or {}).get(str(level)), benchmark[str(level)]
+        if chosen is None or chosen >= total:
+            line = (f"{passed}/{evaluated} scored recommendations pass "
+                    f"({100 * passed // evaluated}%)" if evaluated
+                    else "no scored recommendation was evaluated automatically")
+        else:
+            if not chosen:  # an incomplete run may have selected some that never ran
+                line = f"no scored recommendation {'ran' if note else 'selected'}"
+            elif evaluated:
+                line = f"{passed}/{evaluated} of the selected scored recommendations pass"
+            else:
+                line = (f"none of the {chosen} selected scored recommendation"
+                        f"{'s' if chosen != 1 else ''} was evaluated automatically")
+            line += f" ({total} in the benchmark)"
+        lines.append(f"Level {level}: {line}{suffix}")
     return lines
 
 
@@ -71,7 +111,8 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
         tr.write_line(table(["account", *(f"level {n}" for n in range(1, header["level"] + 1))],
                             account_rows(by_account, header["level"])))
         tr.write_line("Organization total:", bold=True)
-    for line in score_lines(results.score(), header["level"], note):
+    rows = [r.to_dict() for r in results.results()]
+    for line in score_lines(results.score(), header["level"], note, rows):
         tr.write_line(line, bold=True)
     for outcome in ("manual", "error"):
         listed = [r for r in results.results() if r.outcome == outcome]
@@ -80,9 +121,31 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
     for r in results.results():
         if r.outcome == "error":
             tr.write_line(f"  {r.id}: {printable(r.reason, 160)}")
+    for line in waived_lines(rows):
+        tr.write_line(line, yellow=True)
     for kind in ("expired", "unused"):
         for waiver in header.get("waivers", {}).get(kind, []):
             tr.write_line(f"{kind} waiver: {printable(waiver, 200)}", yellow=True)
+
+
+def waived_lines(rows: Iterable[Mapping[str, Any]], limit: int = 20) -> list[str]:
+    """Each waived finding: recommendation, resource and the waiver that accepts it (at most
+    `limit`; the rest are in every export). A waived result without such a finding (a check's
+    own pytest.xfail) gives its reason."""
+    listed = []
+    for r in rows:
+        who = f"{r['account']}/" if r.get("account") else ""
+        waived = [f for f in r.get("findings") or [] if f.get("waiver")]
+        listed += [f"{who}{r.get('id')} {f.get('resource')}: {f['waiver']}" for f in waived]
+        if r.get("outcome") == "waived" and not waived:
+            listed.append(f"{who}{r.get('id')}: {r.get('reason')}")
+    if not listed:
+        return []
+    lines = [f"waived: {len(listed)} finding{'s' if len(listed) != 1 else ''} accepted"]
+    lines += [f"  {printable(line, 240)}" for line in listed[:limit]]
+    if len(listed) > limit:
+        lines.append(f"  ... and {len(listed) - limit} more waived")
+    return lines
 
 
 # AWS reuses a credential report for up to four hours: an older one was kept by someone else.
