@@ -330,7 +330,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         if session.config.option.collectonly or int(session.exitstatus) not in (0, 1):
             return  # nothing judged, or a run that ended otherwise: not the gate's to decide
         settings = run.settings
-        run.verdict = gate.decide(doc, fail_on=settings.fail_on, fail_under=settings.fail_under)
+        run.verdict = gate.decide(doc, fail_on=settings.fail_on, fail_under=settings.fail_under,
+                                  strict_waivers=settings.strict_waivers)
         status = run.verdict.exit_status(int(session.exitstatus), run.other_failures)
         if status != session.exitstatus:
             session.exitstatus = pytest.ExitCode(status)

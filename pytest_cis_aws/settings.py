@@ -161,6 +161,13 @@ OPTIONS: tuple[Option, ...] = (
         ini_type="bool",
         is_flag=True,
     ),
+    Option(
+        "strict_waivers",
+        "--cis-strict-waivers",
+        "fail the run (exit 1) when a waiver has expired or matched nothing it could have",
+        ini_type="bool",
+        is_flag=True,
+    ),
 )
 
 # Settings read only from ini (or environment): tuning that rarely changes per run.
@@ -215,6 +222,7 @@ class Settings:
     endpoint_url: str | None = None
     no_stock: bool = False
     api_stats: bool = False
+    strict_waivers: bool = False
     demo: bool = False
     json: str | None = None
     sarif: str | None = None
@@ -249,7 +257,8 @@ class Settings:
     def wants_document(self) -> bool:
         """Is the --cis-json document needed: a file to write, a baseline, a gate?"""
         return (any(self.output_targets().values()) or self.baseline is not None
-                or self.fail_on != "any" or self.fail_under is not None)
+                or self.fail_on != "any" or self.fail_under is not None
+                or self.strict_waivers)
 
     def describe(self) -> list[str]:
         """Lines for the report header: each resolved value and where it came from."""
@@ -405,6 +414,7 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         endpoint_url=values.get("endpoint_url"),
         no_stock=bool(values.get("no_stock", False)),
         api_stats=bool(values.get("api_stats", False)),
+        strict_waivers=bool(values.get("strict_waivers", False)),
         demo=bool(values.get("demo", False)),
         json=values.get("json"),
         sarif=values.get("sarif"),
@@ -630,6 +640,7 @@ PARSERS: dict[str, Callable[[Any, Option], Any]] = {
     "endpoint_url": _parse_url,
     "no_stock": _parse_bool,
     "api_stats": _parse_bool,
+    "strict_waivers": _parse_bool,
     "demo": _parse_bool,
     "json": _parse_text,
     "sarif": _parse_text,

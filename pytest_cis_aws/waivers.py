@@ -49,6 +49,11 @@ class Waiver:
         return f"{self.id} {self.resource}{until}: {self.reason}"
 
 
+def rec_id_of(described: str) -> str:
+    """The recommendation id of a `Waiver.describe()` text (the documents carry only those)."""
+    return described.split(" ", 1)[0]
+
+
 @dataclass
 class Waivers:
     path: str

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from pytest_cis_aws import waivers
+from pytest_cis_aws.report import gate
 from pytest_cis_aws.report.terminal import waived_lines
 
 ORG = """
@@ -124,6 +125,61 @@ def test_glob_and_expiry() -> None:
     assert w.covers("4.1", "arn:aws:ec2:x:1:security-group/sg-0abc12")
     assert not w.covers("4.2", "arn:aws:ec2:x:1:security-group/sg-0abc12")
     assert not w.expired(date(2027, 3, 31)) and w.expired(date(2027, 4, 1))
+
+
+STRICT = """
+import pytest
+from pytest_cis_aws import Finding, assert_compliant
+
+@pytest.mark.cis(id="1.16", level=1, section="iam")
+def test_only_waived():
+    assert_compliant([Finding.of("arn:aws:iam::123456789012:user/svc-build", False, "direct")])
+"""
+
+
+def test_strict_waivers_fail_an_otherwise_green_run(pytester: pytest.Pytester,
+                                                    moto: None) -> None:
+    pytester.makepyfile(test_org=STRICT)
+    pytester.path.joinpath("waivers.toml").write_text(WAIVERS)
+    result = pytester.runpytest("--cis-no-stock", "--cis-waivers=waivers.toml",
+                                "--cis-regions=us-east-1", "--cis-strict-waivers")
+    result.assert_outcomes(xfailed=1)  # nothing failed: only the stale waiver fails the run
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        "--cis-strict-waivers: expired waiver 4.2 arn:aws:ec2:eu-west-1:1:security-group/sg-old"
+        " until 2020-01-01: old exception: the run fails"])
+    # 4.1 and 2.2 matched nothing, but their checks did not run: not called unused.
+    assert "unused waiver 4.1" not in result.stdout.str()
+    assert "--cis-strict-waivers: unused" not in result.stdout.str()
+
+
+def _doc(expired: list[str], unused: list[str], outcomes: dict[str, str]) -> dict[str, object]:
+    return {"waivers": {"expired": expired, "unused": unused}, "complete": True,
+            "results": [{"id": rec, "outcome": outcome} for rec, outcome in outcomes.items()]}
+
+
+@pytest.mark.parametrize(("doc", "stale"), [
+    (_doc([], [], {"1.2": "passed"}), []),
+    (_doc(["1.2 x until 2020-01-01: r"], [], {}), ["expired waiver 1.2 x until 2020-01-01: r"]),
+    # unused, and its recommendation was judged: the waiver is stale
+    (_doc([], ["4.1 sg-1: r"], {"4.1": "passed"}), ["unused waiver 4.1 sg-1: r"]),
+    (_doc([], ["4.1 sg-1: r"], {"4.1": "failed"}), ["unused waiver 4.1 sg-1: r"]),
+    # its check did not run, or could not read its data: nothing says it would not match
+    (_doc([], ["4.1 sg-1: r"], {"1.2": "passed"}), []),
+    (_doc([], ["4.1 sg-1: r"], {"4.1": "error"}), []),
+    (_doc([], ["4.1 sg-1: r"], {"4.1": "manual"}), []),
+])
+def test_which_waivers_are_stale(doc: dict[str, object], stale: list[str]) -> None:
+    assert gate.stale_waivers(doc) == stale
+    verdict = gate.decide(doc, fail_on="none", strict_waivers=True)
+    assert verdict.exit_status(0, 0) == (1 if stale else 0)
+    assert gate.decide(doc, strict_waivers=False).exit_status(0, 0) == 0
+
+
+@pytest.mark.parametrize("status", [2, 3, 4, 5])
+def test_strict_waivers_keep_an_interrupted_or_broken_run_s_status(status: int) -> None:
+    doc = _doc(["1.2 x until 2020-01-01: r"], [], {})
+    assert gate.decide(doc, strict_waivers=True).exit_status(status, 0) == status
 
 
 def test_waived_lines_are_capped_and_name_the_account() -> None:

@@ -9,6 +9,10 @@
 - `none`: CIS results never fail the run.
 - `--cis-fail-under PCT`: the selected level's score (passed / evaluated) below PCT fails the
   run, whatever --cis-fail-on says; nothing evaluated is nothing proven, and fails too.
+- `--cis-strict-waivers`: an expired waiver, or one that matched nothing although its
+  recommendation was judged in this run, fails the run whatever --cis-fail-on says. A waiver
+  whose check did not run (a narrowed run) or could not read its data is not called unused:
+  nothing says it would have matched nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ class Verdict:
     # Do the CIS results fail the run? None: as pytest counted them (--cis-fail-on=any).
     results_fail: bool | None
     below: bool  # the score is under --cis-fail-under
+    stale_waivers: bool = False  # --cis-strict-waivers and a waiver expired or unused
     # (line, does it fail the run?) for the terminal: why the CIS results fail it or not.
     reasons: list[tuple[str, bool]] = field(default_factory=list)
 
@@ -39,11 +44,11 @@ class Verdict:
             failing = status == 1
         else:
             failing = self.results_fail or other_failures > 0
-        return 1 if failing or self.below else 0
+        return 1 if failing or self.below or self.stale_waivers else 0
 
 
-def decide(doc: Mapping[str, Any], *, fail_on: str = "any", fail_under: float | None = None
-           ) -> Verdict:
+def decide(doc: Mapping[str, Any], *, fail_on: str = "any", fail_under: float | None = None,
+           strict_waivers: bool = False) -> Verdict:
     reasons: list[tuple[str, bool]] = []
     results_fail: bool | None = None
     if fail_on == "new":
@@ -80,4 +85,23 @@ def decide(doc: Mapping[str, Any], *, fail_on: str = "any", fail_under: float | 
             reasons.append((f"--cis-fail-under={fail_under:g}: level {level} score "
                             f"{score['passed']}/{score['evaluated']} = {pct:.1f}% is {verdict} "
                             f"{fail_under:g}%" + (": the run fails" if below else ""), below))
-    return Verdict(results_fail=results_fail, below=below, reasons=reasons)
+    stale = stale_waivers(doc) if strict_waivers else []
+    reasons += [(f"--cis-strict-waivers: {line}: the run fails", True) for line in stale]
+    return Verdict(results_fail=results_fail, below=below, stale_waivers=bool(stale),
+                   reasons=reasons)
+
+
+# A recommendation judged on its data: a waiver for it that matched nothing is truly unused.
+JUDGED = frozenset({"passed", "failed", "waived"})
+
+
+def stale_waivers(doc: Mapping[str, Any]) -> list[str]:
+    """Why each waiver is stale: expired, or unused although its recommendation was judged."""
+    from ..waivers import rec_id_of
+
+    waivers = doc.get("waivers") or {}
+    judged = {str(r.get("id")) for r in doc.get("results") or [] if r.get("outcome") in JUDGED}
+    lines = [f"expired waiver {w}" for w in waivers.get("expired") or []]
+    lines += [f"unused waiver {w}" for w in waivers.get("unused") or []
+              if rec_id_of(w) in judged]
+    return lines
