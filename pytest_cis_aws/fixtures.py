@@ -207,7 +207,8 @@ def regional(run: CisRun, key: str, fetch: Callable[[Any, str], Any]) -> dict[st
 
     regions = audited_regions(run)  # none: every regional check errs, saying why
     return _shared(run, f"regional/{key}/{','.join(regions)}", lambda: per_region(
-        regions, lambda region: fetch(run.aws, region), run.settings.max_workers))
+        regions, lambda region: fetch(run.aws, region), run.settings.max_workers,
+        label=key.replace("_", " ")))
 
 
 @pytest.fixture(scope="session")

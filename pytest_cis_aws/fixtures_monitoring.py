@@ -29,13 +29,14 @@ def _key(kind: str, name: str) -> str:
 
 
 def _each(run: CisRun, kind: str, names: Iterable[str],
-          fetch: Callable[[str], Any]) -> dict[str, Any]:
+          fetch: Callable[[str], Any], unit: str) -> dict[str, Any]:
     """{name: {"value": ...} | {"error": ...}}: fetched concurrently, each once per run."""
     from .aws.fanout import per_region
 
     return per_region(sorted(set(names)),
                       lambda name: _shared(run, _key(kind, name), lambda: fetch(name)),
-                      run.settings.max_workers)
+                      run.settings.max_workers, label=kind.replace("/", " ").replace("_", " "),
+                      unit=unit)
 
 
 def topic_subscriptions(run: CisRun, topics: Iterable[str]) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def topic_subscriptions(run: CisRun, topics: Iterable[str]) -> dict[str, Any]:
     from .aws import collect_monitoring
 
     return _each(run, "sns/subscriptions", topics,
-                 lambda arn: collect_monitoring.subscriptions(run.aws, arn))
+                 lambda arn: collect_monitoring.subscriptions(run.aws, arn), unit="topics")
 
 
 @pytest.fixture(scope="session")
@@ -63,9 +64,10 @@ def monitoring_inventory(cis_run: CisRun, cloudtrail: Trails, aws_account_id: st
     groups = {group.arn: group for group in monitoring.log_groups(cloudtrail, aws_account_id)}
     filters = _each(cis_run, "logs/metric_filters", groups.keys(),
                     lambda arn: collect.metric_filters(cis_run.aws, groups[arn].region,
-                                                       groups[arn].name))
+                                                       groups[arn].name),
+                    unit="log groups")
     alarms = _each(cis_run, "cloudwatch/alarms", monitoring.alarm_regions(groups.values()),
-                   lambda region: collect.alarms(cis_run.aws, region))
+                   lambda region: collect.alarms(cis_run.aws, region), unit="regions")
     topics = monitoring.alarm_topics(groups.values(), monitoring.Inventory(filters, alarms))
     return monitoring.Inventory(filters, alarms, topic_subscriptions(cis_run, topics))
 

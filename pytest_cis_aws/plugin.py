@@ -18,6 +18,7 @@ from .run import RUN_KEY, CisRun
 from .selection import CHECKS_DIR
 
 RECORD_KEY = pytest.StashKey[CheckRecord]()
+PROGRESS_KEY = pytest.StashKey[Any]()  # stops progress.py's listener, while it listens
 REDACTION_KEY = pytest.StashKey[Any]()  # redact.Redaction, while the plugin is active
 
 # Fixtures live beside the hooks, one module per kind of data; none of them imports boto3.
@@ -185,6 +186,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         redaction.attach(pytest_handlers(session.config))
     if hasattr(session.config, "workerinput") or session.config.option.collectonly:
         return
+    from . import progress
+
+    # Progress while data is fetched (progress.py). xdist's workers fetch, and their terminal
+    # output is not shown: they do not listen, and the controller fetches nothing slow.
+    if (stop := progress.start(session.config)) is not None:
+        session.config.stash[PROGRESS_KEY] = stop
     run.start()  # checks the baseline's accounts too, once the identity is known
     if redaction is not None:
         redaction.sweep()  # botocore's module loggers exist now
@@ -338,6 +345,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    stop = config.stash.get(PROGRESS_KEY, None)
+    if stop is not None:
+        stop()
+        del config.stash[PROGRESS_KEY]
     run = config.stash.get(RUN_KEY, None)
     if run is not None:
         run.close()

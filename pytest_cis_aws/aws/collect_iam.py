@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import DataUnavailable
+from . import events
 from .errors import error_code, reading
 from .pages import pages
 from .session import Aws
@@ -30,12 +31,14 @@ def credential_report(aws: Aws, timeout: float,
                       sleep: Callable[[float], None] = time.sleep,
                       clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """Generate the report (or reuse AWS's recent one) and download it, within `timeout` s."""
-    with reading("iam:GetCredentialReport", permission=CREDENTIAL_REPORT_PERMISSION):
-        return _poll_report(aws, timeout, sleep, clock)
+    with reading("iam:GetCredentialReport", permission=CREDENTIAL_REPORT_PERMISSION), \
+            events.task("credential report") as progress:
+        return _poll_report(aws, timeout, sleep, clock, progress)
 
 
 def _poll_report(aws: Aws, timeout: float, sleep: Callable[[float], None],
-                 clock: Callable[[], float]) -> dict[str, Any]:
+                 clock: Callable[[], float],
+                 progress: Callable[..., None] = events.ignore) -> dict[str, Any]:
     from botocore.exceptions import ClientError
 
     iam = aws.client("iam")
@@ -55,6 +58,8 @@ def _poll_report(aws: Aws, timeout: float, sleep: Callable[[float], None],
             if code not in RETRY_CODES:
                 raise
             last = code
+        # Throttled is not generating: the wait is IAM's rate limit, not the report.
+        progress(state="throttled" if last in ("LimitExceeded", "Throttling") else "generating")
         remaining = deadline - clock()
         if remaining <= 0:
             raise DataUnavailable(

@@ -65,7 +65,8 @@ def trail_states(aws: Aws, trails: Iterable[Mapping[str, Any]], max_workers: int
     """{TrailARN: {"value": state} | {"error": ...}}: one trail's failure stays its own."""
     by_arn = {trail["TrailARN"]: trail for trail in trails}
     # The fan-out is keyed by region name elsewhere; here by trail ARN, with the same isolation.
-    return per_region(by_arn, lambda arn: trail_state(aws, by_arn[arn]), max_workers)
+    return per_region(by_arn, lambda arn: trail_state(aws, by_arn[arn]), max_workers,
+                      label="trail status", unit="trails")
 
 
 # S3 buckets the trails deliver to ---------------------------------------------------------------
@@ -99,7 +100,8 @@ def bucket(aws: Aws, name: str, region: str) -> dict[str, Part]:
 
 def buckets(aws: Aws, wanted: Mapping[str, str], max_workers: int) -> dict[str, dict[str, Part]]:
     """Every bucket in `wanted` ({name: region to ask}) read once, concurrently."""
-    results = per_region(wanted, lambda name: bucket(aws, name, wanted[name]), max_workers)
+    results = per_region(wanted, lambda name: bucket(aws, name, wanted[name]), max_workers,
+                         label="trail buckets", unit="buckets")
     return {name: result.get("value") or {part: result for part in ("acl", "policy", "logging")}
             for name, result in results.items()}
 
