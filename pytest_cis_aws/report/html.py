@@ -186,6 +186,7 @@ def summary_context(results: Results, header: Mapping[str, Any], started: dateti
         "sections": [{"name": name, "counts": counts} for name, counts in
                      sorted(sections.items(), key=lambda kv: _section_order(kv[0]))],
         "attention": attention(rows),
+        "error_reasons": error_reasons(rows),
         "manual": [_entry(r) for r in rows if r.outcome == "manual"],
         "waived": [_entry(r) for r in rows if r.outcome == "waived"],
         "notes": notes(header),
@@ -225,10 +226,26 @@ def attention(rows: list[Result]) -> list[dict[str, Any]]:
     return [_entry(r) for r in listed]
 
 
+def error_reasons(rows: list[Result], limit: int = 4) -> dict[str, Any]:
+    """Why recommendations could not be evaluated, the commonest reason first: often one
+    missing permission explains several."""
+    grouped: dict[str, list[str]] = {}
+    for r in rows:
+        if r.outcome == "error":
+            grouped.setdefault(_why(r.reason), []).append(r.id)
+    ranked = sorted(grouped.items(), key=lambda kv: -len(kv[1]))
+    return {"listed": [{"reason": reason, "ids": ids} for reason, ids in ranked[:limit]],
+            "more": max(0, len(ranked) - limit)}
+
+
+def _why(reason: str) -> str:
+    return printable(reason.removeprefix("could not evaluate: "), 240)
+
+
 def _entry(r: Result) -> dict[str, Any]:
     return {"id": r.id, "title": printable(r.title, 160), "account": r.account,
             "outcome": r.outcome, "word": WORDS[r.outcome],
-            "reason": printable(r.reason, 200) if r.outcome == "error" else "",
+            "reason": _why(r.reason) if r.outcome == "error" else "",
             # pytest-html gives each row's <tbody> its test id (escaped here, as in the cell)
             "target": escape(r.nodeid)}
 
@@ -292,7 +309,8 @@ def evidence_html(report: Any) -> str:
                      "reason": printable(f.get("reason", ""), 300)})
     rows.sort(key=lambda row: _STATES[row["state"]][0])
     reason = "" if outcome == "passed" else printable(_reason(report), 300)
-    reason = reason.removeprefix(f"{outcome}: ")  # "manual: manual: ..." says it twice
+    # "manual: manual: ..." would say it twice
+    reason = reason.removeprefix(f"{outcome}: ").removeprefix(f"{WORDS[outcome]}: ")
     html = _environment().get_template("evidence.html.jinja2").render(
         outcome=outcome, word=WORDS[outcome], reason=reason, rows=rows[:MAX_EVIDENCE],
         more=max(0, len(rows) - MAX_EVIDENCE),
