@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -40,7 +41,17 @@ WIDTH, HEIGHT = 1280, 900
 PROBE = """<!DOCTYPE html><html><body style="margin:0;overflow:hidden">
 <iframe id="r" src="report.html" style="width:WIDTHpx;height:HEIGHTpx;border:0"></iframe>
 <pre id="out">not loaded</pre>
+<iframe id="deep" src="report.html#DEEP" style="width:WIDTHpx;height:HEIGHTpx;border:0"></iframe>
 <script>
+var pending = 2;
+var out = {boxes: {}, rows: [], links: [], open: 0, filters: [], deep: null};
+function done() {
+  pending -= 1;
+  if (pending === 0) {
+    window.scrollTo(0, 0);  /* the deep frame's scrollIntoView scrolled this page too */
+    document.getElementById('out').textContent = JSON.stringify(out);
+  }
+}
 document.getElementById('r').addEventListener('load', function () {
   var d = document.getElementById('r').contentDocument;
   function box(selector) {
@@ -50,7 +61,6 @@ document.getElementById('r').addEventListener('load', function () {
     return {top: r.top, bottom: r.bottom, text: e.innerText,
             hidden: e.classList.contains('hidden')};
   }
-  var out = {boxes: {}, rows: [], links: [], open: 0, filters: []};
   ['#cis-summary', '.cis-facts', '.cis-coverage', '.cis-scores', '.cis-sections',
    '.cis-attention', '.cis-list', '#results-table', '#environment-header', '#environment'
   ].forEach(function (s) { out.boxes[s] = box(s); });
@@ -66,7 +76,16 @@ document.getElementById('r').addEventListener('load', function () {
   d.querySelectorAll('.filters span').forEach(function (s) {
     if (s.offsetParent !== null) { out.filters.push(s.textContent.trim()); }
   });
-  document.getElementById('out').textContent = JSON.stringify(out);
+  done();
+});
+document.getElementById('deep').addEventListener('load', function () {
+  var d = document.getElementById('deep').contentDocument;
+  var row = d.querySelector('#results-table tbody.cis-target');
+  var evidence = row && row.querySelector('.cis-evidence');
+  out.deep = row && {id: row.id, top: row.getBoundingClientRect().top,
+                     open: !row.querySelector('.extras-row').classList.contains('hidden'),
+                     evidence: evidence ? evidence.innerText : null};
+  done();
 });
 </script></body></html>
 """.replace("WIDTH", str(WIDTH)).replace("HEIGHT", str(HEIGHT))
@@ -146,7 +165,11 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
          "--cis-json=demo.json", "-p", "no:cacheprovider", "-q"],
         cwd=where, capture_output=True, text=True, timeout=300)
     assert (where / "report.html").exists(), done.stdout + done.stderr
-    (where / "probe.html").write_text(PROBE, encoding="utf-8")
+    doc = json.loads((where / "demo.json").read_text(encoding="utf-8"))
+    # the second frame opens report.html#<test id> of the first failed recommendation
+    deep = next(r["nodeid"] for r in doc["results"] if r["outcome"] == "failed")
+    probe = PROBE.replace("DEEP", quote(deep, safe="/:"))
+    (where / "probe.html").write_text(probe, encoding="utf-8")
     shot = where / "first-screen.png"
     dom = subprocess.run(
         [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
@@ -163,8 +186,8 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         shutil.copy(shot, target / "html-report-first-screen.png")
     import html
 
-    return {"probe": json.loads(html.unescape(found.group(1))), "shot": shot,
-            "doc": json.loads((where / "demo.json").read_text(encoding="utf-8"))}
+    return {"probe": json.loads(html.unescape(found.group(1))), "shot": shot, "doc": doc,
+            "deep": deep}
 
 
 def on_first_screen(box: dict[str, Any] | None) -> bool:
@@ -215,9 +238,13 @@ def test_the_table_speaks_cis_and_opens_collapsed(page: dict[str, Any]) -> None:
     assert all(row["title"] == titles[row["cisid"]] for row in probe["rows"])
     assert probe["open"] == 0  # details collapsed, failures included
     assert any(label.endswith("Manual,") for label in probe["filters"]), probe["filters"]
-    # each link of the first screen names a row of the table
+    # each link of the first screen names a row of the table; report.html#<test id> opens it
     ids = {row["id"] for row in probe["rows"]}
     assert probe["links"] and set(probe["links"]) <= ids
+    deep = probe["deep"]
+    assert deep and deep["id"] == page["deep"] and deep["open"], deep
+    assert -1 < deep["top"] < HEIGHT / 2  # scrolled to it
+    assert "does not comply" in deep["evidence"]  # its evidence table, failing rows first
 
 
 @pytest.mark.slow
