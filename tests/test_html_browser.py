@@ -27,7 +27,13 @@ from urllib.parse import quote
 import pytest
 
 from pytest_cis_aws import catalog
-from pytest_cis_aws.report.html import WORDS, coverage, evidence_html, render_summary
+from pytest_cis_aws.report.html import (
+    WORDS,
+    coverage,
+    evidence_html,
+    render_summary,
+    summary_context,
+)
 from pytest_cis_aws.report.results import Result, Results
 from pytest_cis_aws.report.terminal import score_lines
 
@@ -126,6 +132,27 @@ def test_coverage_says_whether_the_run_is_the_whole_benchmark() -> None:
         "Partial run: none of the 52 recommendations selected")
     shard = {**HEADER, "shard": {"index": 2, "count": 3, "accounts": ["1", "2"]}}
     assert "shard 2/3 of the accounts" in coverage(results_of(*every), shard)["text"]
+
+
+def test_the_score_is_the_terminals_and_a_narrowed_one_has_no_bar(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_cis_aws.report import html
+
+    results = results_of(("1.2", "failed"), ("1.5", "passed"))
+    scores = summary_context(results, HEADER, STARTED)["scores"]
+    assert [s["line"] for s in scores] == score_lines(results.score(), 2)
+    assert [s["pct"] for s in scores] == [50, 50]
+
+    def narrowed(score: Any, max_level: int, note: str | None = None,
+                 rows: list[dict[str, Any]] | None = None) -> list[str]:
+        assert rows is not None and {r["id"] for r in rows} == {"1.2", "1.5"}
+        return [f"Level {n}: 1/2 of the selected scored recommendations pass"
+                for n in range(1, max_level + 1)]
+
+    monkeypatch.setattr(html, "score_lines", narrowed)
+    scores = summary_context(results, HEADER, STARTED)["scores"]
+    assert [s["pct"] for s in scores] == [None, None]
+    assert "selected scored recommendations" in scores[0]["line"]
 
 
 def test_the_summary_escapes_what_aws_and_checks_say_and_fetches_nothing() -> None:

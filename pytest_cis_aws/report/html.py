@@ -14,6 +14,7 @@ Agreements kept with pytest-html 4 (its resources/app.js):
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from functools import cache
@@ -158,11 +159,15 @@ def summary_context(results: Results, header: Mapping[str, Any], started: dateti
     completeness = results.completeness()
     note = incomplete_note(completeness)
     score = results.score()
-    lines = score_lines(score, level, note)
-    scores = [{"level": n, **score[str(n)], "line": line,
-               "pct": 100 * score[str(n)]["passed"] // score[str(n)]["evaluated"]
-               if score[str(n)]["evaluated"] else None}
-              for n, line in zip(range(1, level + 1), lines)]
+    lines = _score_lines(score, level, note, rows)
+    scores = []
+    for n, line in zip(range(1, level + 1), lines):
+        s = score[str(n)]
+        pct = 100 * s["passed"] // s["evaluated"] if s["evaluated"] else None
+        # The big number and the bar only where the terminal gives a percentage: a narrowed
+        # run's score is not the account's.
+        scores.append({"level": n, **s, "line": line,
+                       "pct": pct if pct is not None and f"({pct}%)" in line else None})
     accounts = sorted({str(r.account) for r in rows if r.account}) or [str(header["account"])]
     by_account = results.score_by_account()
     sections = results.by_section()
@@ -192,6 +197,15 @@ def summary_context(results: Results, header: Mapping[str, Any], started: dateti
         "notes": notes(header),
         "baseline": baseline_context(document) if document is not None else None,
     }
+
+
+def _score_lines(score: dict[str, dict[str, int]], level: int, note: str | None,
+                 rows: list[Result]) -> list[str]:
+    """terminal.score_lines, given the result rows when it takes them (it then says what a
+    narrowed run's score covers)."""
+    if "rows" in inspect.signature(score_lines).parameters:
+        return score_lines(score, level, note, rows=[r.to_dict() for r in rows])
+    return score_lines(score, level, note)
 
 
 def coverage(results: Results, header: Mapping[str, Any]) -> dict[str, Any]:
