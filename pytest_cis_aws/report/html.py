@@ -15,7 +15,7 @@ Agreements kept with pytest-html 4 (its resources/app.js):
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from functools import cache
 from html import escape
@@ -113,7 +113,7 @@ class HtmlHooks:
         prefix.append(render_summary(self.results, self.header(), self.started, document))
 
 
-def relabel_filters(outcomes: dict[str, dict[str, Any]], results: list[Result] = ()) -> None:
+def relabel_filters(outcomes: dict[str, dict[str, Any]], results: Iterable[Result] = ()) -> None:
     """pytest-html's filter checkboxes in CIS words; only the labels change, never the keys its
     script filters on. Plain skips share pytest-html's "skipped" with manual checks."""
     labels = dict(FILTER_LABELS)
