@@ -97,7 +97,7 @@ def test_html_columns_and_title(pytester: pytest.Pytester, moto: None) -> None:
     _run(pytester, "--cis-id=1.2,1.14", f"--html={report}")
     text = report.read_text()
     assert "CIS AWS Foundations Benchmark v1.1.0 — account 123456789012" in text
-    for column in ("cisid", "cislevel", "cissection", "cisscored"):
+    for column in ("cisid", "cistitle", "cislevel", "cissection", "cisscored"):
         assert f'data-column-type="{column}"' in text
     rows = _html_rows(report)
     cells = {re.search(r'col-cisid">([^<]*)<', "".join(r["resultsTableRow"])).group(1)
