@@ -14,7 +14,6 @@ Agreements kept with pytest-html 4 (its resources/app.js):
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from functools import cache
@@ -159,7 +158,7 @@ def summary_context(results: Results, header: Mapping[str, Any], started: dateti
     completeness = results.completeness()
     note = incomplete_note(completeness)
     score = results.score()
-    lines = _score_lines(score, level, note, rows)
+    lines = score_lines(score, level, note, rows=[r.to_dict() for r in rows])
     scores = []
     for n, line in zip(range(1, level + 1), lines):
         s = score[str(n)]
@@ -197,15 +196,6 @@ def summary_context(results: Results, header: Mapping[str, Any], started: dateti
         "notes": notes(header),
         "baseline": baseline_context(document) if document is not None else None,
     }
-
-
-def _score_lines(score: dict[str, dict[str, int]], level: int, note: str | None,
-                 rows: list[Result]) -> list[str]:
-    """terminal.score_lines, given the result rows when it takes them (it then says what a
-    narrowed run's score covers)."""
-    if "rows" in inspect.signature(score_lines).parameters:
-        return score_lines(score, level, note, rows=[r.to_dict() for r in rows])
-    return score_lines(score, level, note)
 
 
 def coverage(results: Results, header: Mapping[str, Any]) -> dict[str, Any]:
