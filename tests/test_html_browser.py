@@ -134,25 +134,14 @@ def test_coverage_says_whether_the_run_is_the_whole_benchmark() -> None:
     assert "shard 2/3 of the accounts" in coverage(results_of(*every), shard)["text"]
 
 
-def test_the_score_is_the_terminals_and_a_narrowed_one_has_no_bar(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from pytest_cis_aws.report import html
-
+def test_the_score_is_the_terminals_and_a_narrowed_one_has_no_bar() -> None:
     results = results_of(("1.2", "failed"), ("1.5", "passed"))
     scores = summary_context(results, HEADER, STARTED)["scores"]
-    assert [s["line"] for s in scores] == score_lines(results.score(), 2)
-    assert [s["pct"] for s in scores] == [50, 50]
-
-    def narrowed(score: Any, max_level: int, note: str | None = None,
-                 rows: list[dict[str, Any]] | None = None) -> list[str]:
-        assert rows is not None and {r["id"] for r in rows} == {"1.2", "1.5"}
-        return [f"Level {n}: 1/2 of the selected scored recommendations pass"
-                for n in range(1, max_level + 1)]
-
-    monkeypatch.setattr(html, "score_lines", narrowed)
-    scores = summary_context(results, HEADER, STARTED)["scores"]
+    rows = [r.to_dict() for r in results.results()]
+    assert [s["line"] for s in scores] == score_lines(results.score(), 2, rows=rows)
+    # two of the benchmark's scored recommendations: no percentage, no bar, as the terminal
+    assert "of the selected scored recommendations" in scores[0]["line"]
     assert [s["pct"] for s in scores] == [None, None]
-    assert "selected scored recommendations" in scores[0]["line"]
 
 
 def test_the_summary_escapes_what_aws_and_checks_say_and_fetches_nothing() -> None:
