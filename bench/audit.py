@@ -31,6 +31,8 @@ class Measured:
     peak_mb: float  # the largest single process
     tree_mb: float  # all processes together (sampled)
     output: str
+    started_at: float = 0.0  # epoch seconds just before the command started, and after it ended
+    ended_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -74,11 +76,15 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> 
         cost = json.loads(report.read_text(encoding="utf-8"))
         output = log.read_text(encoding="utf-8", errors="replace")
     return Measured(returncode=cost["returncode"], wall=cost["wall"], cpu=cost["cpu"],
-                    peak_mb=cost["peak_mb"], tree_mb=cost["tree_mb"], output=output)
+                    peak_mb=cost["peak_mb"], tree_mb=cost["tree_mb"], output=output,
+                    started_at=cost["started_at"], ended_at=cost["ended_at"])
 
 
-def audit_argv(endpoint_url: str, regions: tuple[str, ...], workers: int) -> list[str]:
-    argv = [sys.executable, "-m", "pytest", "--cis-level=2", f"--cis-regions={','.join(regions)}",
+def audit_argv(endpoint_url: str, regions: tuple[str, ...], workers: int,
+               python: str = sys.executable) -> list[str]:
+    """The audit's command line; no `regions`: every region the account has enabled."""
+    named = [f"--cis-regions={','.join(regions)}"] if regions else []
+    argv = [python, "-m", "pytest", "--cis-level=2", *named,
             f"--cis-endpoint-url={endpoint_url}", "--cis-api-stats", "-p", "no:cacheprovider",
             "-q"]
     if workers:

@@ -8,6 +8,8 @@ holds the whole moto server. Stdlib only, imported by nothing.
   cpu       user + system seconds of the command and every descendant it reaped
   peak_mb   ru_maxrss: the peak of the largest single process (pytest, or an xdist worker)
   tree_mb   the largest total RSS of the command's whole session, sampled every 100 ms
+  started_at, ended_at   time.time() just before the command is started and just after it
+            exits: epoch seconds, to set against the times a server in another process saw
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def sample(session: int, done: threading.Event, peak: list[int]) -> None:
 
 def main(argv: list[str]) -> int:
     out, timeout, command = Path(argv[0]), float(argv[1]), argv[3:]
-    started = time.perf_counter()
+    started_at, started = time.time(), time.perf_counter()
     proc = subprocess.Popen(command, start_new_session=True)
     done, peak = threading.Event(), [0]
     sampler = threading.Thread(target=sample, args=(proc.pid, done, peak), daemon=True)
@@ -59,13 +61,14 @@ def main(argv: list[str]) -> int:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)  # pytest and its xdist workers
         returncode = proc.wait()
-    wall = time.perf_counter() - started
+    wall, ended_at = time.perf_counter() - started, time.time()
     done.set()
     sampler.join()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     out.write_text(json.dumps({
         "returncode": returncode, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
         "peak_mb": usage.ru_maxrss / 1024, "tree_mb": peak[0] / 2**20,
+        "started_at": started_at, "ended_at": ended_at,
     }))
     return 0
 

@@ -10,12 +10,11 @@ from dormant import Dormant
 from seed import assigned_mfa_devices
 
 # Calls whose number does not depend on the audited regions; every other operation should cost
-# a fixed number of calls per region. The metric filters and alarms are read only behind
-# multi-region trails (3.1-3.14 count no other), so they grow with those trails, not with R:
-# the bench account has one, in us-east-1.
+# a fixed number of calls per region. The metric filters and alarms are read behind every
+# trail's log group (in the group's region), so they grow with those trails: the bench account
+# has one trail with a log group in each region, so here they follow R.
 ACCOUNT_SERVICES = ("iam", "sts", "account", "cur")
-ACCOUNT_OPERATIONS = ("ec2:DescribeRegions", "logs:DescribeMetricFilters",
-                      "cloudwatch:DescribeAlarms")
+ACCOUNT_OPERATIONS = ("ec2:DescribeRegions",)
 
 
 # The listings whose items the bench can count in the account of U users, and the page size the
@@ -247,8 +246,9 @@ LEGEND = (
     "*CPU s*: user + system time of pytest (and its workers), not of moto. *peak MB*: peak "
     "RSS of the pytest process; under xdist, of the largest process / of all processes "
     "together (sampled every 100 ms). *per-region calls*: calls other than the account-wide "
-    "ones (IAM, STS, account, CUR, `ec2:DescribeRegions`, and the metric filters and alarms "
-    "read behind the one multi-region trail) divided by the number of regions."
+    "ones (IAM, STS, account, CUR, `ec2:DescribeRegions`) divided by the number of regions "
+    "(the metric filters and alarms are read behind each trail's log group: one per region "
+    "here)."
 )
 
 

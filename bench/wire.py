@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -99,13 +100,17 @@ class Wire:
         # (account, operation, "status ErrorCode") for every answer with HTTP status >= 400
         self.errors: Counter[tuple[str, str, str]] = Counter()
         self.assumed: Counter[str] = Counter()  # sts:AssumeRole requests naming this account
+        # time.time() when the first signed request arrived, and when the last was answered
+        self.first_arrived: float | None = None
+        self.last_answered: float | None = None
 
     def reset(self) -> None:
-        """Forget the counts (not the keys: seeding's keys stay known)."""
+        """Forget the counts and times (not the keys: seeding's keys stay known)."""
         with self._lock:
             self.requests.clear()
             self.errors.clear()
             self.assumed.clear()
+            self.first_arrived = self.last_answered = None
 
     def by_account(self) -> dict[str, dict[str, int]]:
         with self._lock:
@@ -119,6 +124,10 @@ class Wire:
             scope = SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
             if scope is None:  # unsigned: not an SDK call
                 return app(environ, start_response)
+            arrived = time.time()
+            with self._lock:
+                if self.first_arrived is None:
+                    self.first_arrived = arrived
             key, signing_name = scope.groups()
             service = SERVICES.get(signing_name, signing_name)
             body = _read_body(environ)
@@ -133,6 +142,8 @@ class Wire:
 
             answer = b"".join(_drain(app(environ, record_status)))
             self._record(account, operation, status[0] if status else 0, body, answer)
+            with self._lock:
+                self.last_answered = max(self.last_answered or 0.0, time.time())
             return [answer]
 
         return count

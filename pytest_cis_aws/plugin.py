@@ -40,6 +40,9 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     resolved = settings.resolve(config, active=True)
     from .redact import Redaction
+    from .shutdown import freeze_heap_at_exit
+
+    freeze_heap_at_exit()  # an audit's heap is large; the process's end need not collect it
 
     # No credential in any log record from here on (taken off again in pytest_unconfigure).
     config.stash[REDACTION_KEY] = redaction = Redaction()
