@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
+
+# Some containers set PYTHONDONTWRITEBYTECODE=1: pytest then rewrites the asserts of every test
+# module and stock check again in each of the suite's in-process pytester runs (about 20 s of
+# the whole suite on 2 cores). The suite's own caches are worth writing.
+sys.dont_write_bytecode = False
 
 # Before boto3 is imported anywhere: never a real account, never the user's AWS config.
 for _name in list(os.environ):
