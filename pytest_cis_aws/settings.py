@@ -1,7 +1,10 @@
 """The plugin's settings: declared once, resolved once (command line > environment > ini).
 
-Every option has a command-line flag, an ini twin and an environment variable. Values are
-validated here, so a bad value is one clear `pytest.UsageError` before anything talks to AWS.
+Each option is one entry of OPTIONS (at the end of this module), carrying its names, help,
+kind, parser, default and Settings field; resolve() builds Settings from that table in one loop.
+Every option has an ini name and an environment variable, and all but the tuning ones a
+command-line flag. Values are validated here, so a bad value is one clear `pytest.UsageError`
+before anything talks to AWS.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import pytest
@@ -30,17 +33,33 @@ ORG_ID_RE = re.compile(r"[A-Za-z][\w.-]*", re.ASCII)
 WHOLE_NUMBER_RE = re.compile(r"[+-]?[0-9]+", re.ASCII)
 
 
+Kind = Literal["flag", "value", "tuning"]
+FLAG: Kind = "flag"  # a command-line switch (store_true), with ini and environment twins
+VALUE: Kind = "value"  # a command-line value, with ini and environment twins
+TUNING: Kind = "tuning"  # ini or environment only: tuning that rarely changes per run
+
+# Options naming a file the run writes; each is checked writable at start-up.
+OUTPUT_FILES = ("json", "sarif", "asff", "ocsf", "csv", "markdown")
+FAIL_ON = ("any", "new", "none")
+MAX_CACHE_TTL = 366 * 24 * 3600  # a year: beyond it the cache is not a cache
+
+
 @dataclass(frozen=True)
 class Option:
-    """One setting: its flag, ini name, environment variable and how to read it."""
+    """One setting, declared once: its names, help, kind, parser, default and Settings field."""
 
-    name: str  # attribute on Settings, also the ini name without the "cis_" prefix
-    flag: str
+    name: str  # the ini name without the "cis_" prefix
     help: str
+    parse: Callable[[Any, Option], Any]  # raw text (or list, or bool) -> value; raises UsageError
+    kind: Kind = VALUE
     ini_type: str = "string"  # pytest ini type
-    is_flag: bool = False
-    cli_only: bool = False
+    default: Any = None  # the Settings value when the option is not given
+    field: str = ""  # the Settings field it fills; "" means the same as name
     activates: bool = True  # giving it on the command line turns the plugin on
+
+    @property
+    def flag(self) -> str:
+        return "--cis-" + self.name.replace("_", "-")
 
     @property
     def ini(self) -> str:
@@ -54,159 +73,16 @@ class Option:
     def dest(self) -> str:
         return f"cis_{self.name}"
 
+    @property
+    def attr(self) -> str:
+        return self.field or self.name
 
-OPTIONS: tuple[Option, ...] = (
-    Option("level", "--cis-level", "benchmark profile to run: 1, or 2 (Level 2 includes Level 1)"),
-    Option(
-        "section",
-        "--cis-section",
-        "comma list of sections: iam, logging, monitoring, networking (or 1, 2, 3, 4)",
-        ini_type="args",
-    ),
-    Option("id", "--cis-id", "comma list of recommendation ids, e.g. 1.2,2.1", ini_type="args"),
-    Option(
-        "regions",
-        "--cis-regions",
-        "comma list of regions, or 'all'; default: every region enabled for the account",
-        ini_type="args",
-    ),
-    Option("profile", "--cis-profile", "AWS profile to audit with (default: boto3's usual chain)"),
-    Option("role_arn", "--cis-role-arn", "IAM role to assume before auditing"),
-    Option(
-        "endpoint_url",
-        "--cis-endpoint-url",
-        "send every AWS call to this endpoint (a local emulator such as moto server); "
-        "AWS_ENDPOINT_URL works too",
-    ),
-    Option(
-        "no_stock",
-        "--cis-no-stock",
-        "run only your own tests (the fixtures stay available), not the stock checks",
-        ini_type="bool",
-        is_flag=True,
-    ),
-    Option(
-        "demo",
-        "--cis-demo",
-        "audit a built-in simulated account (moto, in process, no network) instead of AWS",
-        ini_type="bool",
-        is_flag=True,
-    ),
-    Option(
-        "json",
-        "--cis-json",
-        "write every result and finding as JSON to this file",
-    ),
-    Option("sarif", "--cis-sarif",
-           "write SARIF 2.1.0 (GitHub code scanning) to this file"),
-    Option("asff", "--cis-asff",
-           "write AWS Security Finding Format findings (for securityhub batch-import-findings)"),
-    Option("ocsf", "--cis-ocsf", "write OCSF Compliance Finding (class 2003) events as JSON"),
-    Option("csv", "--cis-csv", "write one CSV row per finding to this file"),
-    Option("markdown", "--cis-markdown",
-           "write a Markdown summary (a pull request comment, a CI job page) to this file; "
-           "'auto': append it to $GITHUB_STEP_SUMMARY when that is set"),
-    Option("baseline", "--cis-baseline",
-           "an earlier --cis-json file: tag each finding new or unchanged, list what was resolved"),
-    Option("fail_on", "--cis-fail-on",
-           "what fails the run: any (default) non-compliant or could-not-evaluate result, only "
-           "new ones against --cis-baseline, or none"),
-    Option("fail_under", "--cis-fail-under",
-           "fail the run when the selected level's score is below PCT percent"),
-    Option(
-        "waivers",
-        "--cis-waivers",
-        "TOML file of accepted exceptions (id, resource glob, reason, expires)",
-    ),
-    Option(
-        "org_role",
-        "--cis-org-role",
-        "audit every active account of the AWS Organization by assuming this role in each",
-    ),
-    Option("external_id", "--cis-external-id", "external id to pass when assuming --cis-org-role"),
-    Option(
-        "accounts",
-        "--cis-accounts",
-        "with --cis-org-role: only these account ids (comma list, or @FILE with one per line)",
-        ini_type="args",
-    ),
-    Option(
-        "exclude_accounts",
-        "--cis-exclude-accounts",
-        "with --cis-org-role: leave these account ids out (comma list, or @FILE)",
-        ini_type="args",
-    ),
-    Option(
-        "shard",
-        "--cis-shard",
-        "with --cis-org-role: audit only slice K of N of the accounts, e.g. 2/5 (CI matrices)",
-    ),
-    Option(
-        "cache_ttl",
-        "--cis-cache-ttl",
-        "reuse AWS data an earlier run fetched if it is younger than SECONDS (off by default; "
-        "for iterating on your own checks)",
-    ),
-    Option(
-        "cache_clear",
-        "--cis-cache-clear",
-        "empty the cross-run cache of --cis-cache-ttl before the run",
-        ini_type="bool",
-        is_flag=True,
-    ),
-    Option(
-        "api_stats",
-        "--cis-api-stats",
-        "print the AWS API calls made, by service and operation",
-        ini_type="bool",
-        is_flag=True,
-    ),
-    Option(
-        "strict_waivers",
-        "--cis-strict-waivers",
-        "fail the run (exit 1) when a waiver has expired or matched nothing it could have",
-        ini_type="bool",
-        is_flag=True,
-    ),
-)
-
-# Settings read only from ini (or environment): tuning that rarely changes per run.
-# The range each whole-number tuning setting may take: outside it a value is a mistake (a hang
-# of 10**9 threads, a root-usage window before the account could exist).
-RANGES: dict[str, tuple[int, int]] = {
-    "cis_root_usage_days": (0, 3650),
-    "cis_max_workers": (1, 64),
-    "cis_credential_report_timeout": (1, 3600),
-    "cis_call_timeout": (1, 3600),
-}
-# Options naming a file the run writes; each is checked writable at start-up.
-OUTPUT_FILES = ("json", "sarif", "asff", "ocsf", "csv", "markdown")
-FAIL_ON = ("any", "new", "none")
-MAX_CACHE_TTL = 366 * 24 * 3600  # a year: beyond it the cache is not a cache
-
-INI_ONLY: tuple[tuple[str, str, str], ...] = (
-    ("cis_root_usage_days", "1.1: root used within this many days fails (default 1)", "1"),
-    ("cis_iam_master_role", "1.18: name of the IAM Master role", ""),
-    ("cis_iam_manager_role", "1.18: name of the IAM Manager role", ""),
-    ("cis_max_workers", "threads fetching per-region data concurrently (default 8)", "8"),
-    (
-        "cis_metric_filter_match",
-        "3.1-3.14: a metric filter must cover the benchmark's pattern (covers, default) or "
-        "match exactly the same events (equivalent)",
-        "covers",
-    ),
-    (
-        "cis_credential_report_timeout",
-        "seconds to wait for the IAM credential report to be generated (default 120)",
-        "120",
-    ),
-    (
-        "cis_call_timeout",
-        "seconds one AWS call may take, retries included; an endpoint that uses it up is not "
-        "asked again this run (default 60)",
-        "60",
-    ),
-)
+    @property
+    def ini_default(self) -> str | None:
+        """A tuning option's ini default: its default as text (pytest's ini listing shows it)."""
+        if self.kind != TUNING:
+            return None
+        return "" if self.default is None else str(self.default)
 
 
 @dataclass(frozen=True)
@@ -303,8 +179,11 @@ def _id_key(rec_id: str) -> tuple[int, ...] | tuple[float, str]:
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("cis-aws", "CIS AWS Foundations Benchmark (pytest-cis-aws)")
     for option in OPTIONS:
+        if option.kind == TUNING:
+            parser.addini(option.ini, option.help, type="string", default=option.ini_default)
+            continue
         helptext = f"{option.help} [ini {option.ini}, env {option.env}]"
-        if option.is_flag:
+        if option.kind == FLAG:
             group.addoption(option.flag, action="store_true", default=None, dest=option.dest,
                             help=helptext)
         else:
@@ -312,8 +191,6 @@ def add_options(parser: pytest.Parser) -> None:
                             metavar=option.name.upper(), help=helptext)
         parser.addini(option.ini, option.help, type=option.ini_type,  # type: ignore[arg-type]
                       default=None)
-    for name, helptext, default in INI_ONLY:
-        parser.addini(name, helptext, type="string", default=default)
 
 
 def _split(values: Any) -> list[str]:
@@ -337,6 +214,8 @@ class _Reader:
         self.sources: dict[str, str] = {}
 
     def raw(self, option: Option) -> Any:
+        if option.kind == TUNING:
+            return self.tuning(option)
         value = self.config.getoption(option.dest)
         if value is not None:
             self.sources[option.name] = SOURCE_CLI
@@ -357,18 +236,20 @@ class _Reader:
         except (TypeError, ValueError) as exc:
             raise pytest.UsageError(f"ini option {name}: {exc}") from None
 
-    def tuning(self, name: str) -> str:
-        env = self.environ.get(f"CIS_AWS_{name.removeprefix('cis_').upper()}")
+    def tuning(self, option: Option) -> str:
+        # Always a value (the ini default at least), and not a source the header reports.
+        env = self.environ.get(option.env)
         if env not in (None, ""):
             return str(env)
-        return str(self.ini(name))
+        return str(self.ini(option.ini))
 
 
 def is_requested(config: pytest.Config, environ: Mapping[str, str] | None = None) -> bool:
     """Does this run ask for the plugin? Cheap: no AWS, no boto3."""
     environ = os.environ if environ is None else environ
     for option in OPTIONS:
-        if option.activates and config.getoption(option.dest) not in (None, False):
+        if (option.kind != TUNING and option.activates
+                and config.getoption(option.dest) not in (None, False)):
             return True
     if environ.get("CIS_AWS_LEVEL"):
         return True
@@ -386,7 +267,7 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
     for option in OPTIONS:
         raw = reader.raw(option)
         if raw is not None:
-            values[option.name] = PARSERS[option.name](raw, option)
+            values[option.name] = option.parse(raw, option)
     for name in ("waivers", "baseline", *OUTPUT_FILES):
         # A file named in the ini file is relative to that file, wherever pytest is run from.
         if (name in values and reader.sources.get(name) == SOURCE_INI and config.inipath
@@ -400,78 +281,55 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
             inputfile.check_writable(values[name])
         except inputfile.InputFileError as exc:
             raise _bad(_OPTION[name], f"cannot write {values[name]}: {exc}") from None
-    regions = values.pop("regions", None)
-    all_regions = regions == "all"
-    settings = Settings(
+    fields = {option.attr: values.get(option.name, option.default) for option in OPTIONS}
+    all_regions = fields["regions"] == "all"
+    if all_regions:
+        fields["regions"] = None
+    return Settings(
         active=is_requested(config, environ) if active is None else active,
-        level=values.get("level", 2),
-        sections=values.get("section"),
-        ids=values.get("id"),
-        regions=None if all_regions else regions,
         all_regions=all_regions,
-        profile=values.get("profile"),
-        role_arn=values.get("role_arn"),
-        endpoint_url=values.get("endpoint_url"),
-        no_stock=bool(values.get("no_stock", False)),
-        api_stats=bool(values.get("api_stats", False)),
-        strict_waivers=bool(values.get("strict_waivers", False)),
-        demo=bool(values.get("demo", False)),
-        json=values.get("json"),
-        sarif=values.get("sarif"),
-        asff=values.get("asff"),
-        ocsf=values.get("ocsf"),
-        csv=values.get("csv"),
-        markdown=values.get("markdown"),
-        baseline=values.get("baseline"),
-        fail_on=values.get("fail_on", "any"),
-        fail_under=values.get("fail_under"),
-        waivers=values.get("waivers"),
-        org_role=values.get("org_role"),
-        external_id=values.get("external_id"),
-        accounts=values.get("accounts"),
-        exclude_accounts=values.get("exclude_accounts", frozenset()),
-        shard=values.get("shard"),
-        cache_ttl=values.get("cache_ttl"),
-        cache_clear=bool(values.get("cache_clear", False)),
-        root_usage_days=_int(reader.tuning("cis_root_usage_days"), "cis_root_usage_days"),
-        iam_master_role=reader.tuning("cis_iam_master_role") or None,
-        iam_manager_role=reader.tuning("cis_iam_manager_role") or None,
-        max_workers=_int(reader.tuning("cis_max_workers"), "cis_max_workers"),
-        metric_filter_match=_choice(reader.tuning("cis_metric_filter_match"),
-                                    "cis_metric_filter_match", ("covers", "equivalent")),
-        credential_report_timeout=float(
-            _int(reader.tuning("cis_credential_report_timeout"), "cis_credential_report_timeout")
-        ),
-        call_timeout=float(_int(reader.tuning("cis_call_timeout"), "cis_call_timeout")),
         sources=dict(reader.sources),
+        **fields,
     )
-    return settings
 
 
 def _bad(option: Option, message: str) -> pytest.UsageError:
     return pytest.UsageError(f"{option.flag} (ini {option.ini}, env {option.env}): {message}")
 
 
-def _int(raw: str, name: str) -> int:
-    text = str(raw).strip()
-    if not WHOLE_NUMBER_RE.fullmatch(text):
-        raise pytest.UsageError(f"{name} must be a whole number (got {raw!r})")
-    minimum, maximum = RANGES[name]
-    if len(text) > 12:  # int() refuses past 4300 digits; no setting needs more than a few
-        raise pytest.UsageError(f"{name} must be at most {maximum} (got {text[:20]}...)")
-    value = int(text)
-    if value < minimum:
-        raise pytest.UsageError(f"{name} must be at least {minimum} (got {value})")
-    if value > maximum:
-        raise pytest.UsageError(f"{name} must be at most {maximum} (got {value})")
-    return value
+def _whole(minimum: int, maximum: int, to: Callable[[int], Any] = int
+           ) -> Callable[[Any, Option], Any]:
+    """A tuning setting's parser: a whole number from minimum to maximum; outside that range a
+    value is a mistake (a hang of 10**9 threads, a root-usage window before the account existed)."""
+    def parse(raw: Any, option: Option) -> Any:
+        name = option.ini
+        text = str(raw).strip()
+        if not WHOLE_NUMBER_RE.fullmatch(text):
+            raise pytest.UsageError(f"{name} must be a whole number (got {raw!r})")
+        if len(text) > 12:  # int() refuses past 4300 digits; no setting needs more than a few
+            raise pytest.UsageError(f"{name} must be at most {maximum} (got {text[:20]}...)")
+        value = int(text)
+        if value < minimum:
+            raise pytest.UsageError(f"{name} must be at least {minimum} (got {value})")
+        if value > maximum:
+            raise pytest.UsageError(f"{name} must be at most {maximum} (got {value})")
+        return to(value)
+    return parse
 
 
-def _choice(raw: str, name: str, choices: tuple[str, ...]) -> str:
-    value = raw.strip().lower()
-    if value not in choices:
-        raise pytest.UsageError(f"{name} must be one of {', '.join(choices)} (got {raw!r})")
-    return value
+def _one_of(*choices: str) -> Callable[[Any, Option], str]:
+    """A tuning setting's parser: one of a few words, in any case."""
+    def parse(raw: Any, option: Option) -> str:
+        value = str(raw).strip().lower()
+        if value not in choices:
+            raise pytest.UsageError(
+                f"{option.ini} must be one of {', '.join(choices)} (got {raw!r})")
+        return value
+    return parse
+
+
+def _parse_optional_text(raw: Any, option: Option) -> str | None:
+    return str(raw) or None  # a tuning setting left empty is not set
 
 
 def _parse_level(raw: Any, option: Option) -> int:
@@ -630,35 +488,91 @@ def _parse_bool(raw: Any, option: Option) -> bool:
     raise _bad(option, f"must be true or false (got {raw!r})")
 
 
-PARSERS: dict[str, Callable[[Any, Option], Any]] = {
-    "level": _parse_level,
-    "section": _parse_sections,
-    "id": _parse_ids,
-    "regions": _parse_regions,
-    "profile": _parse_text,
-    "role_arn": _parse_role_arn,
-    "endpoint_url": _parse_url,
-    "no_stock": _parse_bool,
-    "api_stats": _parse_bool,
-    "strict_waivers": _parse_bool,
-    "demo": _parse_bool,
-    "json": _parse_text,
-    "sarif": _parse_text,
-    "asff": _parse_text,
-    "ocsf": _parse_text,
-    "csv": _parse_text,
-    "markdown": _parse_markdown,
-    "baseline": _parse_text,
-    "fail_on": _parse_fail_on,
-    "fail_under": _parse_percent,
-    "waivers": _parse_text,
-    "org_role": _parse_role_name,
-    "external_id": _parse_text,
-    "accounts": _parse_accounts,
-    "exclude_accounts": _parse_accounts,
-    "shard": _parse_shard,
-    "cache_ttl": _parse_seconds,
-    "cache_clear": _parse_bool,
-}
+# Every setting, once. Order is the order of --help and of the ini listing; the first bad value
+# met in this order is the one reported.
+OPTIONS: tuple[Option, ...] = (
+    Option("level", "benchmark profile to run: 1, or 2 (Level 2 includes Level 1)",
+           _parse_level, default=2),
+    Option("section",
+           "comma list of sections: iam, logging, monitoring, networking (or 1, 2, 3, 4)",
+           _parse_sections, ini_type="args", field="sections"),
+    Option("id", "comma list of recommendation ids, e.g. 1.2,2.1",
+           _parse_ids, ini_type="args", field="ids"),
+    Option("regions",
+           "comma list of regions, or 'all'; default: every region enabled for the account",
+           _parse_regions, ini_type="args"),
+    Option("profile", "AWS profile to audit with (default: boto3's usual chain)", _parse_text),
+    Option("role_arn", "IAM role to assume before auditing", _parse_role_arn),
+    Option("endpoint_url",
+           "send every AWS call to this endpoint (a local emulator such as moto server); "
+           "AWS_ENDPOINT_URL works too", _parse_url),
+    Option("no_stock",
+           "run only your own tests (the fixtures stay available), not the stock checks",
+           _parse_bool, FLAG, "bool", default=False),
+    Option("demo",
+           "audit a built-in simulated account (moto, in process, no network) instead of AWS",
+           _parse_bool, FLAG, "bool", default=False),
+    Option("json", "write every result and finding as JSON to this file", _parse_text),
+    Option("sarif", "write SARIF 2.1.0 (GitHub code scanning) to this file", _parse_text),
+    Option("asff",
+           "write AWS Security Finding Format findings (for securityhub batch-import-findings)",
+           _parse_text),
+    Option("ocsf", "write OCSF Compliance Finding (class 2003) events as JSON", _parse_text),
+    Option("csv", "write one CSV row per finding to this file", _parse_text),
+    Option("markdown",
+           "write a Markdown summary (a pull request comment, a CI job page) to this file; "
+           "'auto': append it to $GITHUB_STEP_SUMMARY when that is set", _parse_markdown),
+    Option("baseline",
+           "an earlier --cis-json file: tag each finding new or unchanged, list what was resolved",
+           _parse_text),
+    Option("fail_on",
+           "what fails the run: any (default) non-compliant or could-not-evaluate result, only "
+           "new ones against --cis-baseline, or none", _parse_fail_on, default="any"),
+    Option("fail_under", "fail the run when the selected level's score is below PCT percent",
+           _parse_percent),
+    Option("waivers", "TOML file of accepted exceptions (id, resource glob, reason, expires)",
+           _parse_text),
+    Option("org_role",
+           "audit every active account of the AWS Organization by assuming this role in each",
+           _parse_role_name),
+    Option("external_id", "external id to pass when assuming --cis-org-role", _parse_text),
+    Option("accounts",
+           "with --cis-org-role: only these account ids (comma list, or @FILE with one per line)",
+           _parse_accounts, ini_type="args"),
+    Option("exclude_accounts",
+           "with --cis-org-role: leave these account ids out (comma list, or @FILE)",
+           _parse_accounts, ini_type="args", default=frozenset()),
+    Option("shard",
+           "with --cis-org-role: audit only slice K of N of the accounts, e.g. 2/5 (CI matrices)",
+           _parse_shard),
+    Option("cache_ttl",
+           "reuse AWS data an earlier run fetched if it is younger than SECONDS (off by default; "
+           "for iterating on your own checks)", _parse_seconds),
+    Option("cache_clear", "empty the cross-run cache of --cis-cache-ttl before the run",
+           _parse_bool, FLAG, "bool", default=False),
+    Option("api_stats", "print the AWS API calls made, by service and operation",
+           _parse_bool, FLAG, "bool", default=False),
+    Option("strict_waivers",
+           "fail the run (exit 1) when a waiver has expired or matched nothing it could have",
+           _parse_bool, FLAG, "bool", default=False),
+    Option("root_usage_days", "1.1: root used within this many days fails (default 1)",
+           _whole(0, 3650), TUNING, default=1),
+    Option("iam_master_role", "1.18: name of the IAM Master role",
+           _parse_optional_text, TUNING),
+    Option("iam_manager_role", "1.18: name of the IAM Manager role",
+           _parse_optional_text, TUNING),
+    Option("max_workers", "threads fetching per-region data concurrently (default 8)",
+           _whole(1, 64), TUNING, default=8),
+    Option("metric_filter_match",
+           "3.1-3.14: a metric filter must cover the benchmark's pattern (covers, default) or "
+           "match exactly the same events (equivalent)",
+           _one_of("covers", "equivalent"), TUNING, default="covers"),
+    Option("credential_report_timeout",
+           "seconds to wait for the IAM credential report to be generated (default 120)",
+           _whole(1, 3600, float), TUNING, default=120),
+    Option("call_timeout",
+           "seconds one AWS call may take, retries included; an endpoint that uses it up is not "
+           "asked again this run (default 60)", _whole(1, 3600, float), TUNING, default=60),
+)
 
 _OPTION = {option.name: option for option in OPTIONS}
