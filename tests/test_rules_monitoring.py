@@ -561,18 +561,6 @@ def test_alarm_topics_are_those_of_alarms_on_the_log_groups_metrics() -> None:
     assert rules.alarm_topics([GROUP], Inventory(filters=inventory.filters)) == {}
 
 
-@pytest.mark.parametrize(("raw", "mode"), [(None, "covers"), ("", "covers"), ("covers", "covers"),
-                                           (" Equivalent ", "equivalent")])
-def test_the_filter_match_mode_is_read_leniently(raw: str | None, mode: Mode) -> None:
-    assert rules.filter_match_mode(raw) == mode
-
-
-def test_a_bad_filter_match_mode_is_refused() -> None:
-    with pytest.raises(ValueError, match="cis_metric_filter_match must be one of covers, "
-                                         "equivalent, not 'exact'"):
-        rules.filter_match_mode("exact")
-
-
 # 3.15 -----------------------------------------------------------------------------------------
 
 def test_every_topic_is_listed_with_its_subscribers_and_unheard_alarm_topics_flagged() -> None:

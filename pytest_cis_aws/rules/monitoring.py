@@ -38,22 +38,12 @@ from .metric_filters import CORPUS, FilterJudgement, Mode, judge
 Part = Mapping[str, Any]  # {"value": ...} or {"error": DataUnavailable.to_dict()}
 
 ALARMED = tuple(f"3.{n}" for n in range(1, 15))
-MODES: tuple[Mode, ...] = ("covers", "equivalent")
 PENDING = "PendingConfirmation"  # the SubscriptionArn of a subscription nobody confirmed yet
 NO_CHAIN_START = "no logging trail sends to CloudWatch Logs"
 NO_REGION = "no region's trails were listed, so no chain could be followed"
 # The recommendations whose events come from global services (IAM, console sign-in): a
 # single-region trail sees them only with IncludeGlobalServiceEvents.
 GLOBAL_EVENTS = frozenset({"3.2", "3.3", "3.4", "3.6"})
-
-
-def filter_match_mode(raw: str | None) -> Mode:
-    """The `cis_metric_filter_match` setting: covers (default) or equivalent."""
-    value = (raw or "").strip().lower() or "covers"
-    for mode in MODES:
-        if value == mode:
-            return mode
-    raise ValueError(f"cis_metric_filter_match must be one of {', '.join(MODES)}, not {raw!r}")
 
 
 # The data ---------------------------------------------------------------------------------------
