@@ -6,6 +6,8 @@ Public API for organisation checks::
 
     @pytest.mark.cis(id="ORG-1", level=1, section="networking")
     def test_no_world_open_ports(aws_client, cis_regions): ...
+
+`manual(reason, evidence)` ends a check that no API can decide as *manual*.
 """
 
 import pytest

@@ -144,14 +144,29 @@ def _waived(record: CheckRecord, finding: Finding) -> Finding:
     return replace(finding, waiver=waiver.describe()) if waiver else finding
 
 
+class ManualCheck(pytest.skip.Exception):  # type: ignore[name-defined]
+    """How `manual` ends a check: a skip to pytest (every reporter words it as one), *manual*
+    to the plugin, which tells them apart by this type (plugin.py sets `cis_outcome`), never by
+    the message. A plain `pytest.skip("manual: ...")` stays a skip."""
+
+    # pytest words a skip as "<type name>: <message>" and strips only "Skipped: " (terminal,
+    # JUnit): presented as its base, as pytest presents its own Skipped, every output reads
+    # "manual: ..." exactly as before.
+    __module__ = "builtins"
+    __qualname__ = "Skipped"
+
+
 def manual(reason: str, evidence: Iterable[Finding] = ()) -> None:
-    """End the check as *manual*: no API can decide it. Never a pass."""
+    """End the check as *manual*: no API can decide it. Never a pass.
+
+    Public API: an organisation check may end this way too. The message reads "manual: <reason>"
+    for people; no report derives the outcome from it.
+    """
     record = _record()
     record.findings.extend(evidence)
     # Report the test's own location, not this helper's. The reason is printed as one line in
     # the terminal summary, and it may quote names from the account.
-    raise pytest.skip.Exception(f"manual: {printable(reason, MAX_LINE)}",
-                                _use_item_location=True)
+    raise ManualCheck(f"manual: {printable(reason, MAX_LINE)}", _use_item_location=True)
 
 
 def failure_message(

@@ -13,7 +13,7 @@ import pytest
 
 from . import selection, settings, stock
 from .errors import CouldNotEvaluate
-from .findings import CheckRecord, recording
+from .findings import CheckRecord, ManualCheck, recording
 from .run import RUN_KEY, CisRun
 from .selection import CHECKS_DIR
 
@@ -274,6 +274,9 @@ def pytest_runtest_makereport(
         # A stock check that raised instead of judging (data it did not expect): it could not
         # evaluate; its traceback stays, for the bug report.
         report.cis_outcome = "error"  # type: ignore[attr-defined]
+    elif call.excinfo is not None and isinstance(call.excinfo.value, ManualCheck):
+        # Decided here, where the exception is known: reports read this, not the message.
+        report.cis_outcome = "manual"  # type: ignore[attr-defined]
     return report
 
 

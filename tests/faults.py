@@ -353,8 +353,8 @@ def outcomes(result: pytest.RunResult) -> dict[str, str]:
             verdict = report.longreprtext.startswith(f"CIS {rec} ")
             found[rec] = "failed" if verdict else "crashed"
         elif report.skipped:
-            reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
-            found.setdefault(rec, "manual" if "manual: " in reason else "skipped")
+            found.setdefault(rec, "manual" if getattr(report, "cis_outcome", None) == "manual"
+                             else "skipped")
         elif report.when == "call":
             found.setdefault(rec, "waived" if hasattr(report, "wasxfail") else report.outcome)
     return found

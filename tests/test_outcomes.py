@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from pytest_cis_aws.report.phases import relabel
-from pytest_cis_aws.report.results import Results, incomplete_note
+from pytest_cis_aws.report.results import Results, incomplete_note, outcome_of
 from pytest_cis_aws.report.terminal import score_lines
 from runs import DENY_PASSWORD_POLICY
 from schemas import validate_asff, validate_sarif
@@ -507,6 +507,47 @@ def test_setup_and_teardown_without_the_check_body_is_not_a_pass() -> None:
     results.add(report("teardown"))
     assert results.results() == [] and [r.id for r in results.not_run()] == ["1.2"]
     skipped = Results()  # a fixture that ends the check (manual, or an error) judges it
-    skipped.add(report("setup", "skipped", longrepr=("x.py", 1, "Skipped: manual: look")))
+    skipped.add(report("setup", "skipped", longrepr=("x.py", 1, "Skipped: manual: look"),
+                       cis_outcome="manual"))
     skipped.add(report("teardown"))
     assert [r.outcome for r in skipped.results()] == ["manual"]
+
+
+def test_a_skip_message_never_decides_the_outcome() -> None:
+    # Only the plugin's mark (set where `manual` raised) makes a skip manual.
+    plain = report("call", "skipped", longrepr=("x.py", 1, "Skipped: manual: looks manual"))
+    assert outcome_of(plain) == "skipped"
+    assert outcome_of(report("call", "skipped", longrepr=("x.py", 1, "Skipped: look"),
+                             cis_outcome="manual")) == "manual"
+
+
+def test_an_organisation_check_is_manual_by_calling_manual_not_by_its_words(
+        pytester: pytest.Pytester, moto: None) -> None:
+    pytester.makepyfile(test_org="""
+        import pytest
+        from pytest_cis_aws import Finding, manual
+
+        @pytest.mark.cis(id="ORG-1", level=1, title="Looks manual")
+        def test_plain_skip():
+            pytest.skip("manual: looks manual")
+
+        @pytest.mark.cis(id="ORG-2", level=1, title="Is manual")
+        def test_manual():
+            manual("a person reads the runbook", [Finding.of("arn:aws:iam::123456789012:root",
+                                                             True, "seen")])
+    """)
+    result = pytester.runpytest("--cis-no-stock", "--cis-regions=us-east-1", "--cis-json=out.json",
+                                "--html=out.html", "-rs")
+    found = {r["id"]: r for r in json.loads((pytester.path / "out.json").read_text())["results"]}
+    assert {rec: r["outcome"] for rec, r in found.items()} == {"ORG-1": "skipped",
+                                                              "ORG-2": "manual"}
+    # The words people read are unchanged; the manual check keeps its evidence.
+    assert found["ORG-1"]["reason"] == "manual: looks manual"
+    assert found["ORG-2"]["reason"] == "manual: a person reads the runbook"
+    assert [f["resource"] for f in found["ORG-2"]["findings"]] == ["arn:aws:iam::123456789012:root"]
+    assert re.search(r"^manual: ORG-2$", result.stdout.str(), re.M)
+    result.stdout.fnmatch_lines(["SKIPPED * test_org.py:*: manual: a person reads the runbook"])
+    rows = {row["cisid"]: json.dumps(row) for row in html_rows(pytester.path / "out.html")}
+    assert 'data-cis=\\"skipped\\"' in rows["ORG-1"]
+    assert 'data-cis=\\"manual\\"' in rows["ORG-2"]
+    result.assert_outcomes(skipped=2)
