@@ -202,38 +202,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     run = _active(config)
-    if run is None:
-        return None
-    lines = ["pytest-cis-aws: CIS Amazon Web Services Foundations Benchmark v1.1.0"]
-    identity = run._identity
-    if identity is not None:
-        lines.append(f"  account: {identity.account} ({identity.arn})")
-    if run._regions is not None and not isinstance(run._regions, Exception):
-        lines += _region_lines(run._regions, named=bool(run.settings.regions))
-    elif isinstance(run._regions, Exception):
-        lines.append(f"  audited regions: unknown ({run._regions}): every regional "
-                     "recommendation ends in error")
-    lines += [f"  {line}" for line in run.settings.describe()]
-    if run.cache_dir is not None:
-        cleared = (f"; emptied, {run.cache_cleared} entries removed"
-                   if run.cache_cleared is not None else "")
-        lines.append(f"  cross-run cache: {run.cache_dir} (private: 0700, entries 0600{cleared})")
-    return lines
-
-
-def _region_lines(regions: Any, *, named: bool) -> list[str]:
-    lines = []
-    why = regions.none_audited()
-    if why is None:
-        lines.append(f"  audited regions: {', '.join(regions.selected)}")
-    else:
-        lines.append(f"  audited regions: none ({why}): every regional recommendation ends "
-                     "in error")
-    if regions.skipped:
-        what = ("named in --cis-regions but not enabled for the account (not audited)" if named
-                else "skipped regions (not enabled)")
-        lines.append(f"  {what}: {', '.join(regions.skipped)}")
-    return lines
+    return None if run is None else run.header_lines()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -328,12 +297,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
-        if run._aws is not None:
-            workeroutput["cis_aws_calls"] = run._aws.calls.as_dict()
-        if run.waivers is not None:
-            workeroutput["cis_aws_waivers_used"] = sorted(run.waivers.used)
-        workeroutput["cis_aws_cache_ages"] = run.cache_ages()
-        workeroutput["cis_aws_credential_reports"] = run.credential_reports
+        workeroutput.update(run.worker_output())
         return
     if run.settings.wants_document():
         from .report import gate, outputs

@@ -162,6 +162,38 @@ class CisRun:
         with self._lock:
             return self._identity_locked()
 
+    def header_lines(self) -> list[str]:
+        """The report header: who and where, as far as it is known when pytest prints it
+        (nothing is fetched for it), then each setting and where it came from."""
+        lines = ["pytest-cis-aws: CIS Amazon Web Services Foundations Benchmark v1.1.0"]
+        if self._identity is not None:
+            lines.append(f"  account: {self._identity.account} ({self._identity.arn})")
+        if isinstance(self._regions, DataUnavailable):
+            lines.append(f"  audited regions: unknown ({self._regions}): every regional "
+                         "recommendation ends in error")
+        elif self._regions is not None:
+            lines += _region_lines(self._regions, named=bool(self.settings.regions))
+        lines += [f"  {line}" for line in self.settings.describe()]
+        if self.cache_dir is not None:
+            cleared = (f"; emptied, {self.cache_cleared} entries removed"
+                       if self.cache_cleared is not None else "")
+            lines.append(f"  cross-run cache: {self.cache_dir} (private: 0700, entries "
+                         f"0600{cleared})")
+        return lines
+
+    def worker_output(self) -> dict[str, Any]:
+        """What an xdist worker hands its controller at the end: its API calls, the waivers it
+        used, the ages of cached data it reused, the credential reports it read."""
+        output: dict[str, Any] = {
+            "cis_aws_cache_ages": self.cache_ages(),
+            "cis_aws_credential_reports": self.credential_reports,
+        }
+        if self._aws is not None:
+            output["cis_aws_calls"] = self._aws.calls.as_dict()
+        if self.waivers is not None:
+            output["cis_aws_waivers_used"] = sorted(self.waivers.used)
+        return output
+
     def note_credential_report(self, account: str, facts: dict[str, Any]) -> None:
         with self._lock:
             self.credential_reports.setdefault(account, {}).update(facts)
@@ -498,3 +530,18 @@ def get_run(config: pytest.Config) -> CisRun:
         run = CisRun(config, resolve(config))
         config.stash[RUN_KEY] = run
     return run
+
+
+def _region_lines(regions: Regions, *, named: bool) -> list[str]:
+    lines = []
+    why = regions.none_audited()
+    if why is None:
+        lines.append(f"  audited regions: {', '.join(regions.selected)}")
+    else:
+        lines.append(f"  audited regions: none ({why}): every regional recommendation ends "
+                     "in error")
+    if regions.skipped:
+        what = ("named in --cis-regions but not enabled for the account (not audited)" if named
+                else "skipped regions (not enabled)")
+        lines.append(f"  {what}: {', '.join(regions.skipped)}")
+    return lines
