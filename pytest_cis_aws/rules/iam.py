@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..credential_report import AccessKey, BadCell, CredentialReport, CredentialRow, When
-from ..findings import Finding
+from ..finding import Finding
 from ..policy import MalformedPolicy, parse_policy, statements
 
 UNUSED_DAYS = 90

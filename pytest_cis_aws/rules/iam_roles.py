@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import Finding
+from ..finding import Finding
 from ..policy import MalformedPolicy
 from .iam import default_version, policy_document, statements
 

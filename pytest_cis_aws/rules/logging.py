@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..errors import DataUnavailable
-from ..findings import Finding
+from ..finding import Finding
 from ..policy import parse_policy, statements
 
 Trail = Mapping[str, Any]

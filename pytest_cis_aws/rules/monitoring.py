@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import DataUnavailable
-from ..findings import Finding
+from ..finding import Finding
 from .logging import Trail, Trails, account_resource, unread_regions
 from .metric_filters import CORPUS, FilterJudgement, Mode, judge
 

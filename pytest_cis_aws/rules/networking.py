@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import DataUnavailable
-from ..findings import Finding
+from ..finding import Finding
 
 SSH = 22
 RDP = 3389
