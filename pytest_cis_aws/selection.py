@@ -91,7 +91,7 @@ def _valid_id(item: pytest.Item, rec_id: Any) -> str:
     if re.fullmatch(r"[0-9]+(\.[0-9]+)*", rec_id):
         if rec_id not in catalog.CATALOG:
             raise pytest.UsageError(f"{where}: unknown recommendation id {rec_id!r} (the "
-                                    "benchmark has 1.1-1.24, 2.1-2.8, 3.1-3.15, 4.1-4.5)")
+                                    f"benchmark has {catalog.id_ranges()})")
     elif not ORG_ID_RE.fullmatch(rec_id):
         raise pytest.UsageError(f"{where}: not a recommendation id: {rec_id!r} (a benchmark id "
                                 "like 1.2, or a name like ORG-1)")

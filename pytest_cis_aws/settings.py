@@ -358,7 +358,7 @@ def _parse_ids(raw: Any, option: Option) -> frozenset[str]:
         if re.fullmatch(r"[0-9]+(\.[0-9]+)*", part):
             if part not in catalog.CATALOG:
                 raise _bad(option, f"unknown recommendation id {part!r} (the benchmark has "
-                                   "1.1-1.24, 2.1-2.8, 3.1-3.15, 4.1-4.5)")
+                                   f"{catalog.id_ranges()})")
         elif not ORG_ID_RE.fullmatch(part):
             raise _bad(option, f"not a recommendation id: {part!r}")
     return frozenset(parts)

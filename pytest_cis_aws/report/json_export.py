@@ -14,8 +14,9 @@ from .. import atomicfile, catalog
 from .items import finding_id, named
 from .results import Results, score, score_by_account
 
-BENCHMARK = "CIS Amazon Web Services Foundations Benchmark"
-BENCHMARK_VERSION = "1.1.0"
+# From the benchmark data file: documents name the benchmark they were judged against.
+BENCHMARK = catalog.BENCHMARK_NAME
+BENCHMARK_VERSION = catalog.BENCHMARK_VERSION
 # The document's own version: MAJOR changes what a field means or removes one (readers check
 # it); MINOR adds fields. schemas/cis-json.schema.json describes it.
 SCHEMA_VERSION = "1.1"  # 1.1: baseline.not_evaluated

@@ -47,7 +47,7 @@ from .items import Item, items
 OCSF_VERSION = "1.3.0"
 CLASS_UID = 2003
 CATEGORY_UID = 2
-STANDARD = "CIS AWS Foundations Benchmark v{version}"
+STANDARD = catalog.BENCHMARK_SHORT_NAME + " v{version}"
 ORGANISATION_STANDARD = "pytest-cis-aws organisation checks"
 
 ACTIVITY = {1: "Create", 2: "Update", 3: "Close"}
@@ -201,7 +201,7 @@ def standard(doc: Mapping[str, Any], result: Mapping[str, Any]) -> str:
     # An organisation's own check (ORG-1) is not part of the benchmark: it is not claimed to be.
     if not result.get("stock"):
         return ORGANISATION_STANDARD
-    return STANDARD.format(version=doc.get("version") or "1.1.0")
+    return STANDARD.format(version=doc.get("version") or catalog.BENCHMARK_VERSION)
 
 
 def cloud(account: str | None, region: str | None) -> dict[str, Any]:

@@ -53,6 +53,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from .. import catalog
 from . import severity
 from .distinct import distinct
 from .items import Item, items
@@ -102,7 +103,8 @@ def rule(result: Mapping[str, Any]) -> dict[str, Any]:
     text = f"{remediation}\n\nCLI: {cli}" if cli else str(remediation)
     markdown = f"{remediation}\n\n```bash\n{cli}\n```" if cli else str(remediation)
     scored = bool(result.get("scored"))
-    what = "CIS AWS Foundations Benchmark v1.1.0" if stock else "Organisation check"
+    what = (f"{catalog.BENCHMARK_SHORT_NAME} v{catalog.BENCHMARK_VERSION}" if stock
+            else "Organisation check")
     label = severity.label(result)
     return {
         "id": rec_id,

@@ -82,7 +82,7 @@ def account_rows(by_account: dict[str, dict[str, dict[str, int]]], max_level: in
 
 
 def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
-    tr.write_sep("=", "CIS Amazon Web Services Foundations Benchmark v1.1.0")
+    tr.write_sep("=", f"{catalog.BENCHMARK_NAME} v{catalog.BENCHMARK_VERSION}")
     tr.write_line(
         f"account {header['account']} | regions {', '.join(header['regions']) or '-'} | "
         f"level {header['level']} | {header['duration']:.1f} s | {header['api_calls']} API calls")
