@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import atomicfile, inputfile
+from . import atomicfile, catalog, inputfile
 from .report import outputs
 from .report.contract import DocumentError, read_json
 from .report.json_export import BENCHMARK, BENCHMARK_VERSION, SCHEMA_VERSION, tool_version
@@ -177,7 +177,7 @@ def html_summary(doc: dict[str, Any]) -> str:
                     for line in score_lines(doc["score"], int(doc["level"]), note,
                                              doc["results"]))
     org = doc["account"] == "organization"
-    title = escape(f"CIS AWS Foundations Benchmark v{doc['version']} — "
+    title = escape(f"{catalog.BENCHMARK_SHORT_NAME} v{doc['version']} — "
                    + ("organization" if org else f"account {doc['account']}"))
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"

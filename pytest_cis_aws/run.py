@@ -165,7 +165,9 @@ class CisRun:
     def header_lines(self) -> list[str]:
         """The report header: who and where, as far as it is known when pytest prints it
         (nothing is fetched for it), then each setting and where it came from."""
-        lines = ["pytest-cis-aws: CIS Amazon Web Services Foundations Benchmark v1.1.0"]
+        from . import catalog
+
+        lines = [f"pytest-cis-aws: {catalog.BENCHMARK_NAME} v{catalog.BENCHMARK_VERSION}"]
         if self._identity is not None:
             lines.append(f"  account: {self._identity.account} ({self._identity.arn})")
         if isinstance(self._regions, DataUnavailable):

@@ -163,7 +163,7 @@ def finding(doc: Mapping[str, Any], item: Item, home: str, when: str) -> dict[st
         },
         "Resources": [resource(item.resource, item.region, account, home)],
         "Compliance": {"Status": status, **(
-            {"RelatedRequirements": [f"CIS AWS Foundations Benchmark v{doc.get('version')}/"
+            {"RelatedRequirements": [f"{catalog.BENCHMARK_SHORT_NAME} v{doc.get('version')}/"
                                      f"{rec_id}"]} if stock else {})},
         "RecordState": "ACTIVE",
         "Workflow": {"Status": workflow},

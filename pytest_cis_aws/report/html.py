@@ -63,7 +63,8 @@ class HtmlHooks:
 
     def pytest_html_report_title(self, report: Any) -> None:
         account = self.header()["account"]
-        report.title = f"CIS AWS Foundations Benchmark v1.1.0 — account {account}"
+        report.title = (f"{catalog.BENCHMARK_SHORT_NAME} v{catalog.BENCHMARK_VERSION} — "
+                        f"account {account}")
         self.report_data = report
         relabel_filters(report.outcomes)
         # Details collapsed by default: pytest-html opens every failure. A user's own
