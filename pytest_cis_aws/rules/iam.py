@@ -472,7 +472,8 @@ def default_version(policy: Mapping[str, Any]) -> Mapping[str, Any] | None:
 def full_admin_policies(details: Mapping[str, Any]) -> list[Finding]:
     """Customer managed policies whose default version allows "*" on "*"."""
     findings = []
-    for policy in details.get("Policies", []):
+    # In ARN order: the same account gives the same report, whatever order IAM listed them in.
+    for policy in sorted(details.get("Policies", []), key=lambda p: str(p.get("Arn"))):
         arn = policy["Arn"]
         version = default_version(policy)
         if version is None:
