@@ -102,7 +102,7 @@ def _waived(record: CheckRecord, finding: Finding) -> Finding:
 
 class ManualCheck(pytest.skip.Exception):  # type: ignore[name-defined]
     """How `manual` ends a check: a skip to pytest (every reporter words it as one), *manual*
-    to the plugin, which tells them apart by this type (plugin.py sets `cis_outcome`), never by
+    to the plugin, which tells them apart by this type (hooks.py sets `cis_outcome`), never by
     the message. A plain `pytest.skip("manual: ...")` stays a skip."""
 
     # pytest words a skip as "<type name>: <message>" and strips only "Skipped: " (terminal,

@@ -111,13 +111,18 @@ def _validate(item: pytest.Item, level: Any, section: Any, scored: Any) -> None:
         raise pytest.UsageError(f"{where}: scored must be True or False (got {scored!r})")
 
 
+_MARKED = pytest.StashKey[bool]()  # complete_markers has given this item its markers
+
+
 def complete_markers(items: list[pytest.Item]) -> None:
     """Give organisation tests that carry `cis` the plain markers `-m` selects on, and record
-    the metadata as JUnit properties (set directly: record_property warns under xunit2)."""
+    the metadata as JUnit properties (set directly: record_property warns under xunit2).
+    Once per item: plugin.py's hook and an active run's both call it, in either order."""
     for item in items:
         meta = metadata(item)
-        if meta is None:
+        if meta is None or item.stash.get(_MARKED, False):
             continue
+        item.stash[_MARKED] = True
         names = {m.name for m in item.iter_markers()}
         wanted = [f"cis_level{meta['level']}"]
         if meta["section"]:

@@ -24,11 +24,35 @@ def test_dormant_run_imports_no_boto3_and_adds_nothing(pytester: pytest.Pytester
     result.stdout.fnmatch_lines(["plugins:*cis-aws*"])  # ...yet the plugin was loaded
 
 
+RUN_HOOKS_PROBE = """
+def test_plain(request):
+    print("RUN_HOOKS=" + str(request.config.pluginmanager.has_plugin("cis_aws_run")))
+"""
+
+
 def test_dormant_plugin_is_loaded_but_collects_no_stock_checks(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_plain="def test_plain():\n    pass\n")
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    pytester.makepyfile(test_plain=RUN_HOOKS_PROBE)
+    result = pytester.runpytest("-s", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     assert "cis_aws_1_iam" not in result.stdout.str()
+    assert "RUN_HOOKS=False" in result.stdout.str()  # a dormant run has none of the run's hooks
+
+
+def test_an_active_run_registers_its_hooks_for_the_run_only(pytester: pytest.Pytester) -> None:
+    # hooks.RunHooks: one object per run, registered at configure, gone at unconfigure
+    # (--collect-only: no AWS call).
+    pytester.makeconftest("""
+        def pytest_collection_finish(session):
+            has = session.config.pluginmanager.has_plugin("cis_aws_run")
+            print("RUN_HOOKS=" + str(has))
+    """)
+    pytester.makepyfile(test_plain=RUN_HOOKS_PROBE)
+    result = pytester.runpytest("-s", "-p", "no:cacheprovider", "--cis-level=1",
+                                "--cis-no-stock", "--collect-only")
+    assert result.ret == pytest.ExitCode.OK
+    assert "RUN_HOOKS=True" in result.stdout.str()
+    config = result.reprec.getcall("pytest_sessionfinish").session.config  # type: ignore[attr-defined]
+    assert not config.pluginmanager.has_plugin("cis_aws_run")
 
 
 def test_markers_are_registered_even_when_dormant(pytester: pytest.Pytester) -> None:

@@ -120,7 +120,7 @@ def _reason(report: Any) -> str:
 
 
 def outcome_of(report: Any) -> str:
-    # `cis_outcome` is what the plugin knew when the check ended (plugin.py's makereport); the
+    # `cis_outcome` is what the plugin knew when the check ended (hooks.py's makereport); the
     # message is for people and decides nothing.
     marked = getattr(report, "cis_outcome", None)
     if marked == "error":
