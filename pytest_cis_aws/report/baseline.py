@@ -26,11 +26,10 @@ from datetime import datetime
 from typing import Any
 
 from .. import inputfile
+from .contract import MAX_BYTES
 from .items import Item, account_of, items, open_items
 from .json_export import BENCHMARK, BENCHMARK_VERSION
 
-# A large organization's --cis-json is a few MB; anything near this is not one.
-MAX_BYTES = 256 * 1024 * 1024
 OUTCOMES = frozenset({"passed", "failed", "error", "manual", "waived", "skipped"})
 STABLE_ID = re.compile(r"[0-9a-f]{32}", re.ASCII)
 ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)

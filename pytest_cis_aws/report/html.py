@@ -29,9 +29,11 @@ from .results import OUTCOMES, Result, Results, _reason, incomplete_note, outcom
 from .terminal import (
     account_rows,
     baseline_lines,
-    credential_report_lines,
+    caveats,
     not_run_line,
     score_lines,
+    section_order,
+    waiver_lines,
 )
 
 # pytest-html sorts on `data-column-type` and reads row values from `col-<name>` (\w+ only).
@@ -189,7 +191,7 @@ def summary_context(results: Results, header: Mapping[str, Any], started: dateti
                            "rows": account_rows(by_account, level)} if by_account else None,
         "outcomes": [(o, WORDS[o]) for o in shown],
         "sections": [{"name": name, "counts": counts} for name, counts in
-                     sorted(sections.items(), key=lambda kv: _section_order(kv[0]))],
+                     sorted(sections.items(), key=lambda kv: section_order(kv[0]))],
         "attention": attention(rows),
         "error_reasons": error_reasons(rows),
         "manual": [_entry(r) for r in rows if r.outcome == "manual"],
@@ -258,20 +260,8 @@ def _entry(r: Result) -> dict[str, Any]:
 def notes(header: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The terminal's caveats, same words: no region, credential reports, reused cache data,
     expired and unused waivers."""
-    found = []
-    if header.get("no_regions"):
-        found.append({"text": f"no region audited: {header['no_regions']}; every regional "
-                      "recommendation ended in error", "warn": True})
-    for line, old in credential_report_lines(header.get("credential_reports") or {}):
-        found.append({"text": line, "warn": old})
-    ages = header.get("cache_ages") or []
-    if ages:
-        found.append({"text": f"cross-run cache: {len(ages)} pieces of data reused from an "
-                      f"earlier run, the oldest {ages[-1]:.0f} s old", "warn": True})
-    for kind in ("expired", "unused"):
-        for waiver in (header.get("waivers") or {}).get(kind, []):
-            found.append({"text": f"{kind} waiver: {printable(waiver, 200)}", "warn": True})
-    return found
+    return ([{"text": line, "warn": level is not None} for line, level in caveats(header)]
+            + [{"text": line, "warn": True} for line in waiver_lines(header)])
 
 
 def baseline_context(doc: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -330,8 +320,3 @@ def duration_text(seconds: float) -> str:
     if minutes < 60:
         return f"{minutes} min {rest} s"
     return f"{minutes // 60} h {minutes % 60} min"
-
-
-def _section_order(name: str) -> int:
-    order = list(catalog.SECTIONS.values())
-    return order.index(name) if name in order else len(order)

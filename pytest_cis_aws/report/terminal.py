@@ -86,15 +86,8 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
     tr.write_line(
         f"account {header['account']} | regions {', '.join(header['regions']) or '-'} | "
         f"level {header['level']} | {header['duration']:.1f} s | {header['api_calls']} API calls")
-    if header.get("no_regions"):
-        tr.write_line(f"no region audited: {header['no_regions']}; every regional "
-                      "recommendation ended in error", red=True)
-    for line, old in credential_report_lines(header.get("credential_reports") or {}):
-        tr.write_line(line, yellow=old)
-    ages = header.get("cache_ages") or []
-    if ages:
-        tr.write_line(f"cross-run cache: {len(ages)} pieces of data reused from an earlier run, "
-                      f"the oldest {ages[-1]:.0f} s old", yellow=True)
+    for line, level in caveats(header):
+        tr.write_line(line, red=level == "error", yellow=level == "warn")
     completeness = results.completeness()
     note = incomplete_note(completeness)
     if note:
@@ -103,7 +96,7 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
             tr.write_line(not_run_line(completeness), red=True)
     sections = results.by_section()
     rows = [[name, *(str(counts[o]) for o in OUTCOMES)]
-            for name, counts in sorted(sections.items(), key=lambda kv: _section_order(kv[0]))]
+            for name, counts in sorted(sections.items(), key=lambda kv: section_order(kv[0]))]
     if rows:
         tr.write_line(table(["section", *OUTCOMES], rows))
     by_account = results.score_by_account()
@@ -123,9 +116,31 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
             tr.write_line(f"  {r.id}: {printable(r.reason, 160)}")
     for line in waived_lines(rows):
         tr.write_line(line, yellow=True)
-    for kind in ("expired", "unused"):
-        for waiver in header.get("waivers", {}).get(kind, []):
-            tr.write_line(f"{kind} waiver: {printable(waiver, 200)}", yellow=True)
+    for line in waiver_lines(header):
+        tr.write_line(line, yellow=True)
+
+
+def caveats(header: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """What qualifies a run's results, in the same words in every report: (line, "error",
+    "warn" or None) for no region audited, each credential report, data reused from the cache."""
+    found: list[tuple[str, str | None]] = []
+    if header.get("no_regions"):
+        found.append((f"no region audited: {header['no_regions']}; every regional "
+                      "recommendation ended in error", "error"))
+    for line, old in credential_report_lines(header.get("credential_reports") or {}):
+        found.append((line, "warn" if old else None))
+    ages = header.get("cache_ages") or []
+    if ages:
+        found.append((f"cross-run cache: {len(ages)} pieces of data reused from an earlier run, "
+                      f"the oldest {ages[-1]:.0f} s old", "warn"))
+    return found
+
+
+def waiver_lines(header: Mapping[str, Any]) -> list[str]:
+    """Expired waivers (no longer applied) and unused ones (matched nothing)."""
+    waivers = header.get("waivers") or {}
+    return [f"{kind} waiver: {printable(waiver, 200)}"
+            for kind in ("expired", "unused") for waiver in waivers.get(kind, [])]
 
 
 def waived_lines(rows: Iterable[Mapping[str, Any]], limit: int = 20) -> list[str]:
@@ -177,7 +192,8 @@ def credential_report_lines(reports: dict[str, dict[str, Any]]) -> list[tuple[st
     return lines
 
 
-def _section_order(name: str) -> int:
+def section_order(name: str) -> int:
+    """A section's place in the benchmark (unknown sections, an organisation's, last)."""
     order = list(catalog.SECTIONS.values())
     return order.index(name) if name in order else len(order)
 
