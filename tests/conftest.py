@@ -29,7 +29,10 @@ os.environ.update(
     NO_PROXY="127.0.0.1,localhost",
 )
 
+import json  # noqa: E402
+import re  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import hypothesis  # noqa: E402, F401  (imported once here, not again in every pytester run)
@@ -67,8 +70,58 @@ def _every_cis_json_follows_its_schema() -> Iterator[None]:
         return original(doc)
 
     json_export.dumps = checked  # type: ignore[assignment]
-    yield
+    if GOLDEN_DIR:
+        yield from _saving_golden()
+    else:
+        yield
     json_export.dumps = original  # type: ignore[assignment]
+
+
+# CIS_GOLDEN_DIR=DIR: every --cis-json document a test writes is also saved there, one file per
+# test and document, with what changes from run to run (times, temporary paths) blanked. Two runs
+# of the suite, before and after a refactor, then show with `diff -r` that no outcome, finding or
+# reason moved.
+GOLDEN_DIR = os.environ.get("CIS_GOLDEN_DIR", "")
+_golden_test: list[str] = [""]
+_golden_count: dict[str, int] = {}
+_VOLATILE = (
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?"), "<time>"),
+    (re.compile(r'"(duration|seconds|elapsed)": [0-9.e-]+'), r'"\1": 0'),
+    (re.compile(r"/tmp/[^\s\"']*"), "<tmp>"),
+    (re.compile(r"\d+(\.\d+)? ?(ms|s)\b"), "<dur>"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _golden_name(request: pytest.FixtureRequest) -> None:
+    _golden_test[0] = request.node.nodeid
+
+
+def _saving_golden() -> Iterator[None]:
+    """Every run builds its document (as if --cis-json were given), and each is saved."""
+    from pytest_cis_aws.report import json_export
+    from pytest_cis_aws.settings import Settings
+
+    document, wants = json_export.document, Settings.wants_document
+
+    def saved(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        doc = document(*args, **kwargs)
+        _save_golden(json.dumps(doc, indent=1, sort_keys=True, default=str))
+        return doc
+
+    json_export.document = saved  # type: ignore[assignment]
+    Settings.wants_document = lambda self: True  # type: ignore[method-assign]
+    yield
+    json_export.document, Settings.wants_document = document, wants  # type: ignore[method-assign]
+
+
+def _save_golden(text: str) -> None:
+    for pattern, blank in _VOLATILE:
+        text = pattern.sub(blank, text)
+    test = _golden_test[0]
+    _golden_count[test] = _golden_count.get(test, 0) + 1
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", test)[:200] + f".{_golden_count[test]}.json"
+    Path(GOLDEN_DIR, name).write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
