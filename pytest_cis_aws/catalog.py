@@ -31,6 +31,7 @@ DATA_FILE = Path(__file__).with_name("benchmarks") / "cis-aws-foundations-1.1.0.
 
 _ID_RE = re.compile(r"(?P<major>[0-9]+)\.(?P<minor>[0-9]+)")
 _SECTION_KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
+_RULE_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 
 
 class BenchmarkDataError(ValueError):
@@ -42,6 +43,9 @@ class Recommendation:
     """One CIS recommendation: the compliant state, how to reach it, and what checking it reads."""
 
     id: str
+    # The check this recommendation is verified by, named by what it judges (e.g.
+    # "iam.console_users_without_mfa"): the same rule serves every benchmark that asks for it.
+    rule: str
     title: str
     section: Section
     level: int
@@ -77,13 +81,15 @@ class Benchmark:
     sections: Mapping[str, Section]  # number -> key, in benchmark order
     section_titles: Mapping[Section, str]
     recommendations: Mapping[str, Recommendation]  # id -> recommendation, in benchmark order
-    metric_filter_patterns: Mapping[str, str]  # id -> CloudWatch Logs filter pattern
+    by_rule: Mapping[str, Recommendation]  # rule name -> the recommendation it verifies
+    metric_filter_patterns: Mapping[str, str]  # rule name -> CloudWatch Logs filter pattern
 
 
 # --- loading and validation -------------------------------------------------------------------
 
 _RECOMMENDATION_FIELDS: dict[str, type] = {
     "id": str,
+    "rule": str,
     "title": str,
     "section": str,
     "level": int,
@@ -157,6 +163,9 @@ def _recommendation(raw: Any, index: int, sections: Mapping[str, Section],
     if sections.get(match["major"]) != entry["section"]:
         raise BenchmarkDataError(f"{where}: id {entry['id']!r} is not in section "
                                  f"{entry['section']!r}")
+    if not _RULE_RE.fullmatch(entry["rule"]):
+        raise BenchmarkDataError(f"{where}: rule {entry['rule']!r} must be a dotted name like "
+                                 "iam.root_mfa")
     if entry["level"] not in (1, 2):
         raise BenchmarkDataError(f"{where}: level {entry['level']!r} is not 1 or 2")
     permissions = entry["permissions"]
@@ -174,19 +183,25 @@ def parse(text: str, source: str) -> Benchmark:
     header = _fields(data.get("benchmark"), _BENCHMARK_FIELDS, f"{source}: [benchmark]")
     sections, titles = _sections(data, source)
     by_id: dict[str, Recommendation] = {}
+    by_rule: dict[str, Recommendation] = {}
     for index, raw in enumerate(_list(data, "recommendations", source)):
         rec = _recommendation(raw, index, sections, source)
         if rec.id in by_id:
             raise BenchmarkDataError(f"{source}: recommendations[{index}] (id {rec.id!r}): "
                                      "duplicate id")
+        if rec.rule in by_rule:
+            # One check function per rule: two ids on one rule would share one outcome.
+            raise BenchmarkDataError(f"{source}: recommendations[{index}] (id {rec.id!r}): rule "
+                                     f"{rec.rule!r} is already {by_rule[rec.rule].id}'s")
         by_id[rec.id] = rec
+        by_rule[rec.rule] = rec
     patterns = data.get("metric_filter_patterns", {})
     if not isinstance(patterns, dict):
         raise BenchmarkDataError(f"{source}: [metric_filter_patterns] must be a table")
-    for rec_id, pattern in patterns.items():
-        if rec_id not in by_id or not isinstance(pattern, str):
-            raise BenchmarkDataError(f"{source}: metric_filter_patterns {rec_id!r}: must name a "
-                                     "recommendation and give a pattern string")
+    for rule, pattern in patterns.items():
+        if rule not in by_rule or not isinstance(pattern, str):
+            raise BenchmarkDataError(f"{source}: metric_filter_patterns {rule!r}: must name the "
+                                     "rule of a recommendation and give a pattern string")
     unknown = sorted(set(data) - {"benchmark", "sections", "recommendations",
                                   "metric_filter_patterns"})
     if unknown:
@@ -199,6 +214,7 @@ def parse(text: str, source: str) -> Benchmark:
         sections=MappingProxyType(sections),
         section_titles=MappingProxyType(titles),
         recommendations=MappingProxyType({rec.id: rec for rec in ordered}),
+        by_rule=MappingProxyType({rec.rule: rec for rec in ordered}),
         metric_filter_patterns=MappingProxyType(dict(patterns)),
     )
 
@@ -215,8 +231,8 @@ BENCHMARK_SHORT_NAME: str = BENCHMARK.short_name
 BENCHMARK_VERSION: str = BENCHMARK.version
 SECTIONS: dict[str, Section] = dict(BENCHMARK.sections)
 SECTION_TITLES: dict[Section, str] = dict(BENCHMARK.section_titles)
-# CloudWatch Logs filter patterns from the benchmark's remediation steps: the reference each
-# monitoring metric filter is judged against (rules/metric_filters.py).
+# CloudWatch Logs filter patterns from the benchmark's remediation steps, by rule name: the
+# reference the metric filter corpora are checked against (rules/metric_filters.py).
 METRIC_FILTER_PATTERNS: dict[str, str] = dict(BENCHMARK.metric_filter_patterns)
 CATALOG: Mapping[str, Recommendation] = BENCHMARK.recommendations
 
@@ -230,6 +246,14 @@ def get(rec_id: str) -> Recommendation:
         return CATALOG[rec_id]
     except KeyError:
         raise KeyError(f"unknown CIS recommendation id {rec_id!r}") from None
+
+
+def by_rule(rule: str) -> Recommendation:
+    """The recommendation verified by this rule; KeyError naming the rule if there is none."""
+    try:
+        return BENCHMARK.by_rule[rule]
+    except KeyError:
+        raise KeyError(f"no recommendation of the benchmark is verified by rule {rule!r}") from None
 
 
 def recommendations() -> tuple[Recommendation, ...]:

@@ -180,6 +180,12 @@ def recommendation(rec_id: str) -> Callable[[F], F]:
     return decorate
 
 
+def check(rule: str) -> Callable[[F], F]:
+    """Mark a stock test as the check of `rule` (e.g. "iam.root_mfa"): the benchmark's data
+    says which recommendation, level and section that is."""
+    return recommendation(catalog.by_rule(rule).id)
+
+
 def markers_for(rec_id: str, level: int, section: str, scored: bool) -> list[pytest.MarkDecorator]:
     marks = [
         pytest.mark.cis(id=rec_id, level=level, section=section, scored=scored),

@@ -43,7 +43,12 @@ def test_the_shipped_file_loads_and_is_the_catalog() -> None:
      "recommendations[3] (id '1.4'): unknown field(s) score"),
     (with_1_4("permissions = [", "permissions = [1, "),
      "recommendations[3] (id '1.4'): permissions must be non-empty strings"),
-    (TEXT.replace('"3.1" = ', '"9.1" = ', 1), "metric_filter_patterns '9.1'"),
+    (TEXT.replace('"monitoring.alarm.unauthorized_api_calls" = ', '"3.1" = ', 1),
+     "metric_filter_patterns '3.1'"),
+    (with_1_4("rule = 'iam.keys_not_rotated'", "rule = 'iam.root_mfa'"),
+     "recommendations[12] (id '1.13'): rule 'iam.root_mfa' is already 1.4's"),
+    (with_1_4("rule = 'iam.keys_not_rotated'", "rule = 'Keys'"),
+     "recommendations[3] (id '1.4'): rule 'Keys' must be a dotted name"),
     (TEXT.replace('version = "1.1.0"\n', "", 1), "[benchmark]: missing field(s) version"),
 ])
 def test_a_bad_entry_fails_loading_naming_it(text: str, said: str) -> None:

@@ -2,50 +2,51 @@
 
 from __future__ import annotations
 
-from pytest_cis_aws import assert_compliant, recommendation
+from pytest_cis_aws import assert_compliant
+from pytest_cis_aws.findings import check
 from pytest_cis_aws.fixtures import regional_split
 from pytest_cis_aws.rules import logging
 
 
-@recommendation("2.1")
+@check("logging.multi_region_trail")
 def test_2_1_cloudtrail_enabled_in_all_regions(cloudtrail, aws_account_id):
     assert_compliant(logging.multi_region_trail(cloudtrail, aws_account_id),
                      note=logging.LATER_VERSIONS_2_1)
 
 
-@recommendation("2.2")
+@check("logging.log_file_validation")
 def test_2_2_cloudtrail_log_file_validation_enabled(cloudtrail, aws_account_id):
     assert_compliant(logging.log_file_validation(cloudtrail, aws_account_id))
 
 
-@recommendation("2.3")
+@check("logging.public_trail_buckets")
 def test_2_3_cloudtrail_bucket_not_public(cloudtrail, cloudtrail_buckets, aws_account_id):
     assert_compliant(logging.public_trail_buckets(cloudtrail, cloudtrail_buckets, aws_account_id))
 
 
-@recommendation("2.4")
+@check("logging.cloudwatch_logs_delivery")
 def test_2_4_cloudtrail_integrated_with_cloudwatch_logs(cloudtrail, cis_now, aws_account_id):
     assert_compliant(logging.cloudwatch_logs_delivery(cloudtrail, cis_now, aws_account_id))
 
 
-@recommendation("2.5")
+@check("logging.config_in_every_region")
 def test_2_5_config_enabled_in_all_regions(config_recorders, aws_account_id):
     assert_compliant(logging.config_in_every_region(*regional_split(config_recorders),
                                                     aws_account_id))
 
 
-@recommendation("2.6")
+@check("logging.trail_bucket_access_logging")
 def test_2_6_cloudtrail_bucket_access_logging_enabled(cloudtrail, cloudtrail_buckets,
                                                       aws_account_id):
     assert_compliant(logging.trail_bucket_access_logging(cloudtrail, cloudtrail_buckets,
                                                          aws_account_id))
 
 
-@recommendation("2.7")
+@check("logging.kms_encryption")
 def test_2_7_cloudtrail_logs_encrypted_with_kms(cloudtrail, aws_account_id):
     assert_compliant(logging.kms_encryption(cloudtrail, aws_account_id))
 
 
-@recommendation("2.8")
+@check("logging.customer_key_rotation")
 def test_2_8_customer_kms_keys_rotated(kms_keys):
     assert_compliant(logging.customer_key_rotation(*regional_split(kms_keys)))

@@ -2,82 +2,83 @@
 
 from __future__ import annotations
 
-from pytest_cis_aws import assert_compliant, manual, recommendation
+from pytest_cis_aws import assert_compliant, manual
+from pytest_cis_aws.findings import check
 from pytest_cis_aws.fixtures import regional_split
 from pytest_cis_aws.rules import monitoring
 
 
-@recommendation("3.1")
+@check("monitoring.alarm.unauthorized_api_calls")
 def test_3_1_unauthorized_api_calls_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.1", alarm_setup))
 
 
-@recommendation("3.2")
+@check("monitoring.alarm.console_signin_without_mfa")
 def test_3_2_console_signin_without_mfa_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.2", alarm_setup))
 
 
-@recommendation("3.3")
+@check("monitoring.alarm.root_account_usage")
 def test_3_3_root_account_usage_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.3", alarm_setup))
 
 
-@recommendation("3.4")
+@check("monitoring.alarm.iam_policy_changes")
 def test_3_4_iam_policy_changes_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.4", alarm_setup))
 
 
-@recommendation("3.5")
+@check("monitoring.alarm.cloudtrail_configuration_changes")
 def test_3_5_cloudtrail_configuration_changes_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.5", alarm_setup))
 
 
-@recommendation("3.6")
+@check("monitoring.alarm.console_authentication_failures")
 def test_3_6_console_authentication_failures_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.6", alarm_setup))
 
 
-@recommendation("3.7")
+@check("monitoring.alarm.cmk_disabled_or_scheduled_for_deletion")
 def test_3_7_cmk_disabled_or_scheduled_for_deletion_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.7", alarm_setup))
 
 
-@recommendation("3.8")
+@check("monitoring.alarm.s3_bucket_policy_changes")
 def test_3_8_s3_bucket_policy_changes_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.8", alarm_setup))
 
 
-@recommendation("3.9")
+@check("monitoring.alarm.aws_config_changes")
 def test_3_9_aws_config_changes_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.9", alarm_setup))
 
 
-@recommendation("3.10")
+@check("monitoring.alarm.security_group_changes")
 def test_3_10_security_group_changes_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.10", alarm_setup))
 
 
-@recommendation("3.11")
+@check("monitoring.alarm.nacl_changes")
 def test_3_11_nacl_changes_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.11", alarm_setup))
 
 
-@recommendation("3.12")
+@check("monitoring.alarm.network_gateway_changes")
 def test_3_12_network_gateway_changes_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.12", alarm_setup))
 
 
-@recommendation("3.13")
+@check("monitoring.alarm.route_table_changes")
 def test_3_13_route_table_changes_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.13", alarm_setup))
 
 
-@recommendation("3.14")
+@check("monitoring.alarm.vpc_changes")
 def test_3_14_vpc_changes_alarmed(alarm_setup):
     assert_compliant(monitoring.alarmed("3.14", alarm_setup))
 
 
-@recommendation("3.15")
+@check("monitoring.subscriber_review")
 def test_3_15_sns_topic_subscribers_reviewed(sns_topics, sns_subscriptions,
                                              monitoring_alarm_topics):
     listed, unread = regional_split(sns_topics)

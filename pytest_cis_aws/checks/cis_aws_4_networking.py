@@ -2,39 +2,40 @@
 
 from __future__ import annotations
 
-from pytest_cis_aws import assert_compliant, manual, recommendation
+from pytest_cis_aws import assert_compliant, manual
+from pytest_cis_aws.findings import check
 from pytest_cis_aws.fixtures import regional_split
 from pytest_cis_aws.rules import networking
 
 
-@recommendation("4.1")
+@check("networking.ssh_open_to_world")
 def test_4_1_no_ssh_from_anywhere(ec2_security_groups, ec2_prefix_lists):
     lists, _ = regional_split(ec2_prefix_lists)  # a region not read: its lists are unknown
     assert_compliant(networking.port_open_to_world(*regional_split(ec2_security_groups),
                                                    port=networking.SSH, prefix_lists=lists))
 
 
-@recommendation("4.2")
+@check("networking.rdp_open_to_world")
 def test_4_2_no_rdp_from_anywhere(ec2_security_groups, ec2_prefix_lists):
     lists, _ = regional_split(ec2_prefix_lists)
     assert_compliant(networking.port_open_to_world(*regional_split(ec2_security_groups),
                                                    port=networking.RDP, prefix_lists=lists))
 
 
-@recommendation("4.3")
+@check("networking.vpcs_without_flow_logs")
 def test_4_3_vpc_flow_logging_enabled(vpc_flow_logs, aws_account_id):
     assert_compliant(networking.vpcs_without_flow_logs(*regional_split(vpc_flow_logs),
                                                        aws_account_id))
 
 
-@recommendation("4.4")
+@check("networking.default_groups_with_rules")
 def test_4_4_default_security_group_restricts_all_traffic(ec2_security_groups, ec2_vpcs,
                                                           aws_account_id):
     assert_compliant(networking.default_groups_with_rules(
         *regional_split(ec2_security_groups), *regional_split(ec2_vpcs), aws_account_id))
 
 
-@recommendation("4.5")
+@check("networking.peering_routes")
 def test_4_5_vpc_peering_routes_least_access(vpc_peering_routes):
     evidence = networking.peering_routes(*regional_split(vpc_peering_routes))
     routes = networking.peering_routes_found(evidence)
