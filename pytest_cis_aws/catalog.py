@@ -29,7 +29,7 @@ Section = str
 
 DATA_FILE = Path(__file__).with_name("benchmarks") / "cis-aws-foundations-1.1.0.toml"
 
-_ID_RE = re.compile(r"(?P<major>[0-9]+)\.(?P<minor>[0-9]+)")
+_ID_RE = re.compile(r"(?P<major>[0-9]+)(\.[0-9]+)+")  # 1.2; later CIS versions have 2.1.1
 _SECTION_KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
 _RULE_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 
@@ -62,9 +62,8 @@ class Recommendation:
             raise ValueError(f"recommendation {self.id!r}: level {self.level!r} is not 1 or 2")
 
     @property
-    def sort_key(self) -> tuple[int, int]:
-        major, minor = self.id.split(".")
-        return (int(major), int(minor))
+    def sort_key(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in self.id.split("."))
 
     @property
     def section_number(self) -> str:
@@ -224,48 +223,93 @@ def load(path: Path) -> Benchmark:
     return parse(path.read_text(encoding="utf-8"), path.name)
 
 
-BENCHMARK: Benchmark = load(DATA_FILE)
+BENCHMARKS_DIR = DATA_FILE.parent
 
-BENCHMARK_NAME: str = BENCHMARK.name
-BENCHMARK_SHORT_NAME: str = BENCHMARK.short_name
-BENCHMARK_VERSION: str = BENCHMARK.version
-SECTIONS: dict[str, Section] = dict(BENCHMARK.sections)
-SECTION_TITLES: dict[Section, str] = dict(BENCHMARK.section_titles)
-# CloudWatch Logs filter patterns from the benchmark's remediation steps, by rule name: the
-# reference the metric filter corpora are checked against (rules/metric_filters.py).
-METRIC_FILTER_PATTERNS: dict[str, str] = dict(BENCHMARK.metric_filter_patterns)
-CATALOG: Mapping[str, Recommendation] = BENCHMARK.recommendations
 
-_SECTION_BY_NAME: dict[str, Section] = {name: name for name in SECTIONS.values()}
-_ORDERED: tuple[Recommendation, ...] = tuple(CATALOG.values())
+def available() -> dict[str, Path]:
+    """The benchmarks shipped in the package, by name (the data file's stem)."""
+    return {path.stem: path for path in sorted(BENCHMARKS_DIR.glob("*.toml"))}
+
+
+def find(name: str) -> Benchmark:
+    """The benchmark named `name` (a shipped one, by --cis-benchmark's name) or the data file at
+    that path; ValueError saying what is known, or what is wrong with the file."""
+    shipped = available()
+    if name in shipped:
+        return load(shipped[name])
+    path = Path(name)
+    if path.suffix == ".toml":
+        try:
+            return load(path)
+        except OSError as exc:
+            raise ValueError(f"cannot read {name}: {exc.strerror or exc}") from None
+        except BenchmarkDataError as exc:
+            raise ValueError(str(exc)) from None
+    raise ValueError(f"unknown benchmark {name!r}; shipped: {', '.join(shipped)} (or the path "
+                     "of a benchmark .toml file)")
+
+
+DEFAULT: Benchmark = load(DATA_FILE)
+_current: list[Benchmark] = [DEFAULT]
+
+
+def current() -> Benchmark:
+    """The benchmark this run audits: the default unless --cis-benchmark chose another."""
+    return _current[0]
+
+
+def activate(benchmark: Benchmark) -> None:
+    """Make `benchmark` the one ids, sections, titles and reports refer to for this process's run
+    (settings.resolve does, once the option is read; pytest_unconfigure restores the default).
+    One run per process, as pytest has: the choice is a fact of the run, like its config."""
+    _current[0] = benchmark
+
+
+# The default benchmark's recommendations: public API (pytest_cis_aws.CATALOG) for those who
+# read the shipped data. The plugin itself asks current().
+CATALOG: Mapping[str, Recommendation] = DEFAULT.recommendations
+# The default benchmark's CloudWatch Logs filter patterns, by rule name: the reference the metric
+# filter corpora are checked against (rules/metric_filters.py, the tests, bench/seed.py).
+METRIC_FILTER_PATTERNS: dict[str, str] = dict(DEFAULT.metric_filter_patterns)
 
 
 def get(rec_id: str) -> Recommendation:
     """The recommendation with this id (e.g. ``"1.2"``); KeyError naming the id if there is none."""
     try:
-        return CATALOG[rec_id]
+        return current().recommendations[rec_id]
     except KeyError:
         raise KeyError(f"unknown CIS recommendation id {rec_id!r}") from None
+
+
+def known(rec_id: str) -> bool:
+    """Whether the current benchmark has a recommendation with this id."""
+    return rec_id in current().recommendations
 
 
 def by_rule(rule: str) -> Recommendation:
     """The recommendation verified by this rule; KeyError naming the rule if there is none."""
     try:
-        return BENCHMARK.by_rule[rule]
+        return current().by_rule[rule]
     except KeyError:
         raise KeyError(f"no recommendation of the benchmark is verified by rule {rule!r}") from None
 
 
 def recommendations() -> tuple[Recommendation, ...]:
     """All recommendations, in benchmark order (1.1, 1.2, ..., 1.24, 2.1, ...)."""
-    return _ORDERED
+    return tuple(current().recommendations.values())
+
+
+def sections() -> dict[str, Section]:
+    """The current benchmark's sections: number -> key, in benchmark order."""
+    return dict(current().sections)
 
 
 def id_ranges() -> str:
     """The benchmark's ids per section as ranges, e.g. ``"1.1-1.24, 2.1-2.8"``, for messages."""
     ranges = []
-    for number in SECTIONS:
-        ids = [rec.id for rec in _ORDERED if rec.section_number == number]
+    ordered = recommendations()
+    for number in current().sections:
+        ids = [rec.id for rec in ordered if rec.section_number == number]
         if ids:
             ranges.append(ids[0] if len(ids) == 1 else f"{ids[0]}-{ids[-1]}")
     return ", ".join(ranges)
@@ -275,9 +319,11 @@ def section_of(value: str) -> Section:
     """Resolve a section given by number ("1") or name ("iam"), ignoring case and surrounding
     whitespace."""
     key = value.strip().lower()
-    if key in SECTIONS:
-        return SECTIONS[key]
-    if key in _SECTION_BY_NAME:
-        return _SECTION_BY_NAME[key]
-    choices = ", ".join([*SECTIONS, *_SECTION_BY_NAME])
+    numbers = current().sections
+    if key in numbers:
+        return numbers[key]
+    names = list(numbers.values())
+    if key in names:
+        return key
+    choices = ", ".join([*numbers, *names])
     raise ValueError(f"unknown CIS section {value!r}; expected one of: {choices}")

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from . import atomicfile, catalog, inputfile
 from .report import outputs
 from .report.contract import DocumentError, read_json
-from .report.json_export import BENCHMARK, BENCHMARK_VERSION, SCHEMA_VERSION, tool_version
+from .report.json_export import SCHEMA_VERSION, tool_version
 from .report.merge import MergeError, merge
 from .report.results import incomplete_note
 from .report.terminal import account_rows, score_lines
@@ -41,14 +41,15 @@ class Parser(argparse.ArgumentParser):
 
 
 def version_text() -> str:
-    return (f"pytest-cis-aws {tool_version()} ({BENCHMARK} v{BENCHMARK_VERSION}; "
+    benchmark = catalog.DEFAULT
+    return (f"pytest-cis-aws {tool_version()} ({benchmark.name} v{benchmark.version}; "
             f"--cis-json schema {SCHEMA_VERSION})")
 
 
 def build_parser() -> Parser:
     parser = Parser(prog="pytest-cis-aws",
                     description=f"Tools for the --cis-json files of pytest-cis-aws "
-                                f"({BENCHMARK} v{BENCHMARK_VERSION}).")
+                                f"({catalog.DEFAULT.name} v{catalog.DEFAULT.version}).")
     parser.add_argument("--version", action="store_true",
                         help="print the tool and benchmark versions and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -177,7 +178,7 @@ def html_summary(doc: dict[str, Any]) -> str:
                     for line in score_lines(doc["score"], int(doc["level"]), note,
                                              doc["results"]))
     org = doc["account"] == "organization"
-    title = escape(f"{catalog.BENCHMARK_SHORT_NAME} v{doc['version']} — "
+    title = escape(f"{catalog.current().short_name} v{doc['version']} — "
                    + ("organization" if org else f"account {doc['account']}"))
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"

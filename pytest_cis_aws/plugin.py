@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from . import selection, settings, stock
+from . import catalog, selection, settings, stock
 from .hooks import ResultHooks, RunHooks, XdistHooks
 from .run import RUN_KEY, CisRun
 from .selection import CHECKS_DIR
@@ -38,6 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not settings.is_requested(config):
         return
     resolved = settings.resolve(config, active=True)
+    selection.register_markers(config)  # the chosen benchmark's sections
     from .redact import Redaction
     from .shutdown import freeze_heap_at_exit
 
@@ -129,3 +130,4 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if redaction is not None:
         redaction.uninstall()
         del config.stash[REDACTION_KEY]
+    catalog.activate(catalog.DEFAULT)  # the next run in this process (pytester) chooses anew

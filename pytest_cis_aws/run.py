@@ -167,7 +167,8 @@ class CisRun:
         (nothing is fetched for it), then each setting and where it came from."""
         from . import catalog
 
-        lines = [f"pytest-cis-aws: {catalog.BENCHMARK_NAME} v{catalog.BENCHMARK_VERSION}"]
+        benchmark = catalog.current()
+        lines = [f"pytest-cis-aws: {benchmark.name} v{benchmark.version}"]
         if self._identity is not None:
             lines.append(f"  account: {self._identity.account} ({self._identity.arn})")
         if isinstance(self._regions, DataUnavailable):

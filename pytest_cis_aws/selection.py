@@ -14,25 +14,28 @@ from .settings import ORG_ID_RE, Settings
 
 CHECKS_DIR = Path(__file__).parent / "checks"
 
-PLAIN_MARKERS = {
-    "cis_level1": "CIS Level 1 recommendation",
-    "cis_level2": "CIS Level 2 recommendation",
-    "cis_iam": "CIS section 1: Identity and Access Management",
-    "cis_logging": "CIS section 2: Logging",
-    "cis_monitoring": "CIS section 3: Monitoring",
-    "cis_networking": "CIS section 4: Networking",
-    "cis_scored": "a Scored CIS recommendation",
-}
+def plain_markers() -> dict[str, str]:
+    """The markers `-m` selects on: the levels, the current benchmark's sections, scored."""
+    benchmark = catalog.current()
+    sections = {f"cis_{key}": f"CIS section {number}: {benchmark.section_titles[key]}"
+                for number, key in benchmark.sections.items()}
+    return {"cis_level1": "CIS Level 1 recommendation",
+            "cis_level2": "CIS Level 2 recommendation",
+            **sections,
+            "cis_scored": "a Scored CIS recommendation"}
 
 
 def register_markers(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "cis(id, level=1, section=None, scored=True): the CIS recommendation (or organisation "
-        "check) a test verifies; --cis-level, --cis-section and --cis-id select on it",
-    )
-    for name, text in PLAIN_MARKERS.items():
-        config.addinivalue_line("markers", f"{name}: {text}")
+    """Declared for --strict-markers and --markers; again once settings chose the benchmark,
+    whose sections may differ from the default's."""
+    lines = config.getini("markers")
+    wanted = ["cis(id, level=1, section=None, scored=True): the CIS recommendation (or "
+              "organisation check) a test verifies; --cis-level, --cis-section and --cis-id "
+              "select on it",
+              *(f"{name}: {text}" for name, text in plain_markers().items())]
+    for line in wanted:
+        if line not in lines:
+            config.addinivalue_line("markers", line)
 
 
 def matches_python_files(config: pytest.Config, path: Path) -> bool:
@@ -48,8 +51,14 @@ def metadata(item: pytest.Item) -> dict[str, Any] | None:
     kwargs = dict(marker.kwargs)
     if marker.args and "id" not in kwargs:
         kwargs["id"] = marker.args[0]
+    if "rule" in kwargs and "id" not in kwargs:
+        # A stock check (findings.check): the benchmark says what it is, or leaves it out.
+        rule = catalog.current().by_rule.get(str(kwargs["rule"]))
+        if rule is None:
+            return None
+        kwargs["id"] = rule.id
     rec_id = _valid_id(item, kwargs.get("id"))
-    rec = catalog.CATALOG.get(rec_id)
+    rec = catalog.current().recommendations.get(rec_id)
     level = kwargs.get("level", rec.level if rec else 1)
     section = kwargs.get("section", rec.section if rec else None)
     scored = kwargs.get("scored", rec.scored if rec else False)
@@ -89,7 +98,7 @@ def _valid_id(item: pytest.Item, rec_id: Any) -> str:
         raise pytest.UsageError(f'{where}: id must be a string like "1.2" or "ORG-1" '
                                 f"(got {rec_id!r})")
     if re.fullmatch(r"[0-9]+(\.[0-9]+)*", rec_id):
-        if rec_id not in catalog.CATALOG:
+        if not catalog.known(rec_id):
             raise pytest.UsageError(f"{where}: unknown recommendation id {rec_id!r} (the "
                                     f"benchmark has {catalog.id_ranges()})")
     elif not ORG_ID_RE.fullmatch(rec_id):
@@ -123,6 +132,11 @@ def complete_markers(items: list[pytest.Item]) -> None:
         if meta is None or item.stash.get(_MARKED, False):
             continue
         item.stash[_MARKED] = True
+        if "id" not in item.get_closest_marker("cis").kwargs:  # type: ignore[union-attr]
+            # A stock check: its recommendation, first among its markers, for every reader.
+            item.add_marker(pytest.mark.cis(id=meta["id"], level=meta["level"],
+                                            section=meta["section"], scored=meta["scored"]),
+                            append=False)
         names = {m.name for m in item.iter_markers()}
         wanted = [f"cis_level{meta['level']}"]
         if meta["section"]:
@@ -145,13 +159,22 @@ def deselect(config: pytest.Config, items: list[pytest.Item], settings: Settings
     dropped: list[pytest.Item] = []
     for item in items:
         meta = metadata(item)
-        if meta is None or _selected(meta, settings):
+        if meta is None and not_in_benchmark(item):
+            dropped.append(item)
+        elif meta is None or _selected(meta, settings):
             keep.append(item)
         else:
             dropped.append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+def not_in_benchmark(item: pytest.Item) -> bool:
+    """A stock check of a rule the benchmark this run audits does not ask for."""
+    marker = item.get_closest_marker("cis")
+    return (marker is not None and "rule" in marker.kwargs and "id" not in marker.kwargs
+            and str(marker.kwargs["rule"]) not in catalog.current().by_rule)
 
 
 def _selected(meta: dict[str, Any], settings: Settings) -> bool:

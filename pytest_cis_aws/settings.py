@@ -88,6 +88,7 @@ class Option:
 @dataclass(frozen=True)
 class Settings:
     active: bool = False
+    benchmark: catalog.Benchmark = catalog.DEFAULT
     level: int = 2
     sections: frozenset[str] | None = None  # None: every section
     ids: frozenset[str] | None = None  # None: every recommendation
@@ -268,6 +269,9 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
         raw = reader.raw(option)
         if raw is not None:
             values[option.name] = option.parse(raw, option)
+        if option.name == "benchmark":
+            # Before --cis-section and --cis-id are read: they name this benchmark's.
+            catalog.activate(values.get("benchmark", catalog.DEFAULT))
     for name in ("waivers", "baseline", *OUTPUT_FILES):
         # A file named in the ini file is relative to that file, wherever pytest is run from.
         if (name in values and reader.sources.get(name) == SOURCE_INI and config.inipath
@@ -356,12 +360,19 @@ def _parse_ids(raw: Any, option: Option) -> frozenset[str]:
     for part in parts:
         # Numeric ids are the benchmark's and must exist; others name organisation checks.
         if re.fullmatch(r"[0-9]+(\.[0-9]+)*", part):
-            if part not in catalog.CATALOG:
+            if not catalog.known(part):
                 raise _bad(option, f"unknown recommendation id {part!r} (the benchmark has "
                                    f"{catalog.id_ranges()})")
         elif not ORG_ID_RE.fullmatch(part):
             raise _bad(option, f"not a recommendation id: {part!r}")
     return frozenset(parts)
+
+
+def _parse_benchmark(raw: Any, option: Option) -> catalog.Benchmark:
+    try:
+        return catalog.find(str(raw).strip())
+    except ValueError as exc:
+        raise _bad(option, str(exc)) from None
 
 
 def _parse_regions(raw: Any, option: Option) -> tuple[str, ...] | str:
@@ -491,10 +502,17 @@ def _parse_bool(raw: Any, option: Option) -> bool:
 # Every setting, once. Order is the order of --help and of the ini listing; the first bad value
 # met in this order is the one reported.
 OPTIONS: tuple[Option, ...] = (
+    # First: the sections and ids below are this benchmark's (resolve activates it).
+    Option("benchmark",
+           f"the benchmark to audit: a shipped one ({', '.join(catalog.available())}, the "
+           "default) or the path of a benchmark .toml file",
+           _parse_benchmark, default=catalog.DEFAULT),
     Option("level", "benchmark profile to run: 1, or 2 (Level 2 includes Level 1)",
            _parse_level, default=2),
     Option("section",
-           "comma list of sections: iam, logging, monitoring, networking (or 1, 2, 3, 4)",
+           "comma list of sections by name or number, e.g. "
+           f"{', '.join(catalog.DEFAULT.sections.values())} "
+           f"(or {', '.join(catalog.DEFAULT.sections)})",
            _parse_sections, ini_type="args", field="sections"),
     Option("id", "comma list of recommendation ids, e.g. 1.2,2.1",
            _parse_ids, ini_type="args", field="ids"),

@@ -117,7 +117,7 @@ def _entry(path: str, index: int, entry: Any) -> Waiver:
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             raise _bad(path, where, f"missing or empty {key!r}")
     rec_id = entry["id"].strip()
-    if re.fullmatch(r"\d+(\.\d+)*", rec_id) and rec_id not in catalog.CATALOG:
+    if re.fullmatch(r"\d+(\.\d+)*", rec_id) and not catalog.known(rec_id):
         raise _bad(path, where, f"unknown recommendation id {rec_id!r}")
     expires = entry.get("expires")
     if expires is not None and not (isinstance(expires, date) and not hasattr(expires, "hour")):

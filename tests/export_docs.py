@@ -29,7 +29,10 @@ def result(rec_id: str, outcome: str, findings: list[dict[str, Any]] = (),  # ty
              "scored": rec.scored, "stock": True} if rec else
             {"title": "Our own rule", "section": "iam", "level": 1, "scored": True,
              "stock": False})
-    nodeid = (f"pytest_cis_aws/checks/x.py::test_{rec_id.replace('.', '_')}" if rec else
+    module = {"iam": "1_iam", "logging": "2_logging", "monitoring": "3_monitoring",
+              "networking": "4_networking"}.get(rec.section if rec else "", "")
+    nodeid = (f"pytest_cis_aws/checks/cis_aws_{module}.py::test_{rec_id.replace('.', '_')}"
+              if rec else
               f"tests/test_org.py::test_{rec_id.replace('-', '_').lower()}")
     return {"id": rec_id, **base, **meta, "account": account, "outcome": outcome,
             "reason": reason, "nodeid": nodeid, "findings": list(findings), "notes": []}

@@ -9,8 +9,7 @@ import pytest
 
 from pytest_cis_aws.catalog import (
     CATALOG,
-    SECTION_TITLES,
-    SECTIONS,
+    DEFAULT,
     Recommendation,
     get,
     recommendations,
@@ -76,12 +75,12 @@ def test_section_matches_id_prefix() -> None:
     for rec in recommendations():
         prefix = rec.id.split(".")[0]
         assert rec.section_number == prefix
-        assert rec.section == SECTIONS[prefix], rec.id
+        assert rec.section == DEFAULT.sections[prefix], rec.id
 
 
 def test_sections_and_titles() -> None:
-    assert SECTIONS == {"1": "iam", "2": "logging", "3": "monitoring", "4": "networking"}
-    assert SECTION_TITLES == {
+    assert DEFAULT.sections == {"1": "iam", "2": "logging", "3": "monitoring", "4": "networking"}
+    assert DEFAULT.section_titles == {
         "iam": "Identity and Access Management",
         "logging": "Logging",
         "monitoring": "Monitoring",

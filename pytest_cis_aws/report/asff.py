@@ -163,7 +163,7 @@ def finding(doc: Mapping[str, Any], item: Item, home: str, when: str) -> dict[st
         },
         "Resources": [resource(item.resource, item.region, account, home)],
         "Compliance": {"Status": status, **(
-            {"RelatedRequirements": [f"{catalog.BENCHMARK_SHORT_NAME} v{doc.get('version')}/"
+            {"RelatedRequirements": [f"{catalog.current().short_name} v{doc.get('version')}/"
                                      f"{rec_id}"]} if stock else {})},
         "RecordState": "ACTIVE",
         "Workflow": {"Status": workflow},
@@ -194,7 +194,7 @@ def archived(doc: Mapping[str, Any], entry: Mapping[str, Any], home: str, when: 
              ) -> dict[str, Any]:
     """A baseline item no longer listed at all (its resource is gone): archived, resolved."""
     rec_id = str(entry.get("recommendation") or "")
-    rec = catalog.CATALOG.get(rec_id)
+    rec = catalog.current().recommendations.get(rec_id)
     row = {"id": rec_id, "title": entry.get("title"), "stock": rec is not None,
            "level": rec.level if rec else None, "scored": rec.scored if rec else None,
            "remediation": rec.remediation if rec else None, "cli": rec.cli if rec else None,

@@ -25,10 +25,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from .. import inputfile
+from .. import catalog, inputfile
 from .contract import MAX_BYTES
 from .items import Item, account_of, items, open_items
-from .json_export import BENCHMARK, BENCHMARK_VERSION
 
 OUTCOMES = frozenset({"passed", "failed", "error", "manual", "waived", "skipped"})
 STABLE_ID = re.compile(r"[0-9a-f]{32}", re.ASCII)
@@ -41,9 +40,13 @@ class BaselineError(Exception):
     """Why a document cannot be compared against: a short reason, for a usage error."""
 
 
-def load(path: str, *, version: str | None = BENCHMARK_VERSION) -> dict[str, Any]:
+CURRENT = "current"  # the version of the benchmark this run audits
+
+
+def load(path: str, *, version: str | None = CURRENT) -> dict[str, Any]:
     """An earlier --cis-json document, read small, regular and whole, and checked for every
-    field the comparison reads. `version`: the benchmark version it must be of (None: any)."""
+    field the comparison reads. `version`: the benchmark version it must be of (None: any;
+    by default the audited benchmark's)."""
     try:
         text = inputfile.read_text(path, limit=MAX_BYTES)
     except inputfile.InputFileError as exc:
@@ -56,8 +59,12 @@ def load(path: str, *, version: str | None = BENCHMARK_VERSION) -> dict[str, Any
     return dict(doc)
 
 
-def check(doc: Any, *, version: str | None = BENCHMARK_VERSION) -> None:
-    """Raise BaselineError unless `doc` is a --cis-json document of schema 1.x (of `version`)."""
+def check(doc: Any, *, version: str | None = CURRENT) -> None:
+    """Raise BaselineError unless `doc` is a --cis-json document of schema 1.x of the audited
+    benchmark (of `version`: by default the audited benchmark's, None: any)."""
+    benchmark = catalog.current()
+    if version == CURRENT:
+        version = benchmark.version
     if not isinstance(doc, dict):
         raise BaselineError("not a --cis-json document (not a JSON object)")
     schema = doc.get("schema_version")
@@ -66,7 +73,7 @@ def check(doc: Any, *, version: str | None = BENCHMARK_VERSION) -> None:
                             "written by a version before 1.0?)")
     if schema.split(".")[0] != "1":
         raise BaselineError(f"schema_version {schema}: this plugin reads 1.x")
-    if doc.get("benchmark") != BENCHMARK:
+    if doc.get("benchmark") != benchmark.name:
         raise BaselineError(f"another benchmark ({_short(doc.get('benchmark'))})")
     if not isinstance(doc.get("version"), str):
         raise BaselineError("malformed: no benchmark version")

@@ -19,9 +19,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from .. import inputfile
+from .. import catalog, inputfile
 from .items import finding_id, named
-from .json_export import BENCHMARK_VERSION, SCHEMA_VERSION, schema
+from .json_export import SCHEMA_VERSION, schema
 
 # A large organization's --cis-json is a few MB; anything near this is not one.
 MAX_BYTES = 256 * 1024 * 1024
@@ -71,9 +71,10 @@ def check(doc: Any) -> None:
         raise DocumentError("not a --cis-json document (not a JSON object)")
     _check_schema_version(doc.get("schema_version"))
     validate(doc, schema())
-    if doc["version"] != BENCHMARK_VERSION:
+    version = catalog.current().version
+    if doc["version"] != version:
         raise DocumentError(f"benchmark version {_short(doc['version'])}: this pytest-cis-aws "
-                            f"reads {BENCHMARK_VERSION} (finding ids differ between versions)")
+                            f"reads {version} (finding ids differ between versions)")
     _check_ids(doc)
 
 

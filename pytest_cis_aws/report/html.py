@@ -24,7 +24,7 @@ from typing import Any
 from .. import catalog
 from ..text import printable
 from .baseline import describe
-from .json_export import BENCHMARK, BENCHMARK_VERSION, tool_version
+from .json_export import tool_version
 from .results import OUTCOMES, Result, Results, _reason, incomplete_note, outcome_of
 from .terminal import (
     account_rows,
@@ -65,7 +65,8 @@ class HtmlHooks:
 
     def pytest_html_report_title(self, report: Any) -> None:
         account = self.header()["account"]
-        report.title = (f"{catalog.BENCHMARK_SHORT_NAME} v{catalog.BENCHMARK_VERSION} — "
+        benchmark = catalog.current()
+        report.title = (f"{benchmark.short_name} v{benchmark.version} — "
                         f"account {account}")
         self.report_data = report
         relabel_filters(report.outcomes)
@@ -175,7 +176,8 @@ def summary_context(results: Results, header: Mapping[str, Any], started: dateti
     sections = results.by_section()
     shown = [o for o in OUTCOMES if o != "skipped" or any(c["skipped"] for c in sections.values())]
     return {
-        "benchmark": BENCHMARK, "version": BENCHMARK_VERSION, "tool_version": tool_version(),
+        "benchmark": catalog.current().name, "version": catalog.current().version,
+        "tool_version": tool_version(),
         "accounts": accounts,
         "regions": list(header.get("regions") or []),
         "level": level,

@@ -14,9 +14,6 @@ from .. import atomicfile, catalog
 from .items import finding_id, named
 from .results import Results, score, score_by_account
 
-# From the benchmark data file: documents name the benchmark they were judged against.
-BENCHMARK = catalog.BENCHMARK_NAME
-BENCHMARK_VERSION = catalog.BENCHMARK_VERSION
 # The document's own version: MAJOR changes what a field means or removes one (readers check
 # it); MINOR adds fields. schemas/cis-json.schema.json describes it.
 SCHEMA_VERSION = "1.1"  # 1.1: baseline.not_evaluated
@@ -40,15 +37,16 @@ def schema() -> dict[str, Any]:
 def row(result: Mapping[str, Any], account: str | None) -> dict[str, Any]:
     """A result as the document holds it: with its remediation, and a stable id on each
     finding (and on the result, for when it is listed without one)."""
-    rec = catalog.CATALOG.get(str(result["id"])) if result.get("stock") else None
+    benchmark = catalog.current()
+    rec = benchmark.recommendations.get(str(result["id"])) if result.get("stock") else None
     who = result.get("account") or account
     return {
         **result,
         "remediation": rec.remediation if rec else None,
         "cli": rec.cli if rec else None,
-        "item_id": finding_id(BENCHMARK_VERSION, str(result["id"]), who, None, None),
+        "item_id": finding_id(benchmark.version, str(result["id"]), who, None, None),
         "findings": [{"waived": False, **f,
-                      "id": finding_id(BENCHMARK_VERSION, str(result["id"]), who,
+                      "id": finding_id(benchmark.version, str(result["id"]), who,
                                        f.get("region"), named(f))}
                      for f in result.get("findings", [])],
     }
@@ -73,8 +71,9 @@ def assemble(rows: list[dict[str, Any]], header: dict[str, Any],
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "pytest-cis-aws", "version": tool_version()},
-        "benchmark": BENCHMARK,
-        "version": BENCHMARK_VERSION,
+        # From the benchmark data file: documents name the benchmark they were judged against.
+        "benchmark": catalog.current().name,
+        "version": catalog.current().version,
         "account": header["account"],
         "regions": list(header["regions"]),
         "no_regions": header.get("no_regions"),

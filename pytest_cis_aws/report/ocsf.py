@@ -47,7 +47,6 @@ from .items import Item, items
 OCSF_VERSION = "1.3.0"
 CLASS_UID = 2003
 CATEGORY_UID = 2
-STANDARD = catalog.BENCHMARK_SHORT_NAME + " v{version}"
 ORGANISATION_STANDARD = "pytest-cis-aws organisation checks"
 
 ACTIVITY = {1: "Create", 2: "Update", 3: "Close"}
@@ -145,7 +144,7 @@ def resolved_event(doc: Mapping[str, Any], gone: Mapping[str, Any], time: int) -
     rec_id = str(gone.get("recommendation"))
     title = str(gone.get("title") or rec_id)
     account = gone.get("account")
-    stock = rec_id in catalog.CATALOG
+    stock = catalog.known(rec_id)
     return {
         **header(doc, 3, time, event_uid(str(gone.get("id")), time)),
         "severity_id": 1,
@@ -201,7 +200,8 @@ def standard(doc: Mapping[str, Any], result: Mapping[str, Any]) -> str:
     # An organisation's own check (ORG-1) is not part of the benchmark: it is not claimed to be.
     if not result.get("stock"):
         return ORGANISATION_STANDARD
-    return STANDARD.format(version=doc.get("version") or catalog.BENCHMARK_VERSION)
+    benchmark = catalog.current()
+    return f"{benchmark.short_name} v{doc.get('version') or benchmark.version}"
 
 
 def cloud(account: str | None, region: str | None) -> dict[str, Any]:

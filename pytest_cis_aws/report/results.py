@@ -86,7 +86,7 @@ def score_by_account(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str
 
 
 def _order(r: Result) -> tuple[Any, ...]:
-    rec = catalog.CATALOG.get(r.id)
+    rec = catalog.current().recommendations.get(r.id)
     place = (0, rec.sort_key) if rec else (1, (0, 0))
     return (r.account or "", *place, r.id, r.nodeid)
 

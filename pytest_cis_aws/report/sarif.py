@@ -66,8 +66,6 @@ MAX_RESULTS = 25_000
 MAX_NAME = 255
 MAX_SHORT = 1024
 MAX_MESSAGE = 4000
-MODULES = {"1": "cis_aws_1_iam", "2": "cis_aws_2_logging", "3": "cis_aws_3_monitoring",
-           "4": "cis_aws_4_networking"}
 # Which results are kept first when there are too many: what a gate fails on, then the rest.
 PRIORITY = {"failed": 0, "error": 1, "manual": 2, "waived": 3}
 
@@ -78,11 +76,9 @@ def cut(text: str, limit: int) -> str:
 
 def artifact(result: Mapping[str, Any]) -> str:
     """The repository-relative file a result is shown on (see the module docstring)."""
-    rec_id = str(result.get("id") or "")
-    module = MODULES.get(rec_id.split(".")[0]) if result.get("stock") else None
-    if module:
-        return f"pytest_cis_aws/checks/{module}.py"
-    # A node id's file is relative to pytest's rootdir, '/'-separated; a URI escapes the rest.
+    # A stock check's node id is the same wherever the package is installed (stock.py):
+    # pytest_cis_aws/checks/<module>.py, whichever benchmark id it reports under. Any other
+    # node id's file is relative to pytest's rootdir, '/'-separated; a URI escapes the rest.
     path = str(result.get("nodeid") or "").split("::")[0]
     return quote(path, safe="/") if path else "pytest_cis_aws/checks/__init__.py"
 
@@ -103,7 +99,8 @@ def rule(result: Mapping[str, Any]) -> dict[str, Any]:
     text = f"{remediation}\n\nCLI: {cli}" if cli else str(remediation)
     markdown = f"{remediation}\n\n```bash\n{cli}\n```" if cli else str(remediation)
     scored = bool(result.get("scored"))
-    what = (f"{catalog.BENCHMARK_SHORT_NAME} v{catalog.BENCHMARK_VERSION}" if stock
+    benchmark = catalog.current()
+    what = (f"{benchmark.short_name} v{benchmark.version}" if stock
             else "Organisation check")
     label = severity.label(result)
     return {

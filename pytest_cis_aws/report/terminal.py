@@ -13,7 +13,7 @@ from .results import OUTCOMES, Results, incomplete_note
 
 def benchmark_counts() -> dict[str, int]:
     """Per level, the benchmark's scored recommendations (Level 2 includes Level 1)."""
-    return {str(level): sum(1 for rec in catalog.CATALOG.values()
+    return {str(level): sum(1 for rec in catalog.recommendations()
                             if rec.scored and rec.level <= level) for level in (1, 2)}
 
 
@@ -25,7 +25,8 @@ def selected_counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """Per level, how many of the benchmark's scored recommendations the run has a result for
     (by id: an organization's accounts share the count)."""
     ids = {str(r.get("id")) for r in rows if r.get("stock") and r.get("outcome") in _RAN}
-    recs = [catalog.CATALOG[i] for i in ids if i in catalog.CATALOG and catalog.CATALOG[i].scored]
+    benchmark = catalog.current().recommendations
+    recs = [benchmark[i] for i in ids if i in benchmark and benchmark[i].scored]
     return {str(level): sum(1 for rec in recs if rec.level <= level) for level in (1, 2)}
 
 
@@ -82,7 +83,8 @@ def account_rows(by_account: dict[str, dict[str, dict[str, int]]], max_level: in
 
 
 def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
-    tr.write_sep("=", f"{catalog.BENCHMARK_NAME} v{catalog.BENCHMARK_VERSION}")
+    benchmark = catalog.current()
+    tr.write_sep("=", f"{benchmark.name} v{benchmark.version}")
     tr.write_line(
         f"account {header['account']} | regions {', '.join(header['regions']) or '-'} | "
         f"level {header['level']} | {header['duration']:.1f} s | {header['api_calls']} API calls")
@@ -194,7 +196,7 @@ def credential_report_lines(reports: dict[str, dict[str, Any]]) -> list[tuple[st
 
 def section_order(name: str) -> int:
     """A section's place in the benchmark (unknown sections, an organisation's, last)."""
-    order = list(catalog.SECTIONS.values())
+    order = list(catalog.current().sections.values())
     return order.index(name) if name in order else len(order)
 
 

@@ -53,7 +53,8 @@ Kind = Literal["match", "routine", "wider"]
 # The benchmark's own patterns, typos corrected: the catalog holds them (its remediation
 # commands print them too).
 REFERENCE_PATTERNS: Mapping[str, str] = MappingProxyType(
-    {catalog.by_rule(rule).id: pattern for rule, pattern in catalog.METRIC_FILTER_PATTERNS.items()})
+    {catalog.DEFAULT.by_rule[rule].id: pattern
+     for rule, pattern in catalog.METRIC_FILTER_PATTERNS.items()})
 
 
 # --------------------------------------------------------------------------------------------
