@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from pytest_cis_aws import catalog
-from schemas import validate_sarif
+from schemas import validate_asff, validate_ocsf, validate_sarif
 
 SECOND = Path(__file__).parent / "data" / "example-baseline-0.1.0.toml"
 # The second benchmark's ids, and the v1.1.0 recommendation verified by the same rule.
@@ -42,8 +42,9 @@ def judged(result: dict[str, Any]) -> tuple[str, list[tuple[str, Any]]]:
 
 
 def test_the_second_benchmark_runs_end_to_end(pytester: pytest.Pytester) -> None:
-    sarif = pytester.path / "cis.sarif"
-    doc, result = audit(pytester, f"--cis-benchmark={SECOND}", f"--cis-sarif={sarif}")
+    sarif, asff, ocsf = (pytester.path / name for name in ("cis.sarif", "asff.json", "ocsf.json"))
+    doc, result = audit(pytester, f"--cis-benchmark={SECOND}", f"--cis-sarif={sarif}",
+                        f"--cis-asff={asff}", f"--cis-ocsf={ocsf}")
     assert (doc["benchmark"], doc["version"]) == ("Example Cloud Baseline", "0.1.0")
     results = by_id(doc)
     assert list(results) == list(SAME_RULE)
@@ -69,6 +70,16 @@ def test_the_second_benchmark_runs_end_to_end(pytester: pytest.Pytester) -> None
     assert [rule["id"] for rule in rules] == list(SAME_RULE)
     assert all("Example Baseline v0.1.0" in rule["fullDescription"]["text"] for rule in rules)
     assert {r["ruleId"] for r in log["runs"][0]["results"]} == {"1.1.2"}  # the one failing
+    findings = json.loads(asff.read_text())
+    validate_asff(findings)
+    assert {f["GeneratorId"] for f in findings} == {
+        f"pytest-cis-aws/example-baseline/v/0.1.0/{rec_id}" for rec_id in SAME_RULE}
+    assert {f["Compliance"]["RelatedRequirements"][0] for f in findings} == {
+        f"Example Baseline v0.1.0/{rec_id}" for rec_id in SAME_RULE}
+    events = json.loads(ocsf.read_text())
+    for event in events:
+        validate_ocsf(event)
+    assert {e["compliance"]["standards"][0] for e in events} == {"Example Baseline v0.1.0"}
     assert catalog.current() is catalog.DEFAULT  # the run put the default back
 
 

@@ -109,7 +109,10 @@ def resource(name: str | None, region: str | None, account: str,
 def generator(doc: Mapping[str, Any], row: Mapping[str, Any]) -> str:
     rec_id = str(row.get("id") or "")
     if row.get("stock"):
-        return f"pytest-cis-aws/cis-aws-foundations-benchmark/v/{doc.get('version')}/{rec_id}"
+        # "CIS AWS Foundations Benchmark" -> cis-aws-foundations-benchmark, as Security Hub's own
+        # standards ARNs spell it.
+        slug = re.sub(r"[^a-z0-9]+", "-", catalog.current().short_name.lower()).strip("-")
+        return f"pytest-cis-aws/{slug}/v/{doc.get('version')}/{rec_id}"
     return f"pytest-cis-aws/organization/{rec_id}"
 
 
