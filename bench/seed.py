@@ -224,8 +224,8 @@ def _topics(clients: Clients, region: str) -> str:
 def _alarm_chains(clients: Clients, region: str, group: str, topic: str) -> None:
     """3.1–3.14: the benchmark's filter on the trail's log group, an alarm, the topic."""
     logs, cloudwatch = clients("logs", region), clients("cloudwatch", region)
-    for rec_id, pattern in REFERENCE_PATTERNS.items():
-        metric = f"cis-{rec_id.replace('.', '-')}"
+    for meaning, pattern in REFERENCE_PATTERNS.items():  # keyed by meaning: vpc_changes, ...
+        metric = f"cis-{meaning.replace('_', '-')}"
         logs.put_metric_filter(
             logGroupName=group, filterName=metric, filterPattern=pattern,
             metricTransformations=[{"metricName": metric, "metricNamespace": NAMESPACE,

@@ -17,7 +17,7 @@ import accounts_iam
 import accounts_logging
 import accounts_monitoring as mon
 import accounts_networking
-from test_metric_filters import rewrite
+from test_metric_filters import rewrite_v1_1_0 as rewrite
 
 US, EU = "us-east-1", "eu-west-1"
 REGIONS_ARG = f"--cis-regions={US},{EU}"

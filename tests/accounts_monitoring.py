@@ -15,8 +15,9 @@ from typing import Any
 from moto.sns.models import sns_backends
 
 from aws_state import ACCOUNT
-from pytest_cis_aws.rules.metric_filters import REFERENCE_PATTERNS
-from test_metric_filters import Rewrite, rewrite
+from test_metric_filters import REFERENCE_BY_ID as REFERENCE_PATTERNS
+from test_metric_filters import Rewrite
+from test_metric_filters import rewrite_v1_1_0 as rewrite
 
 US, EU = "us-east-1", "eu-west-1"
 RECS = tuple(f"3.{n}" for n in range(1, 15))

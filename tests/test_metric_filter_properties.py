@@ -60,28 +60,28 @@ def _condition(path: str, value: Any, negate: bool) -> str:
 
 @st.composite
 def narrowed(draw: st.DrawFn) -> tuple[str, str, str]:
-    rec_id = draw(st.sampled_from(RECS))
-    path = draw(st.sampled_from(VARIED[rec_id]))
-    event = draw(st.sampled_from(positives(rec_id)))
+    meaning = draw(st.sampled_from(RECS))
+    path = draw(st.sampled_from(VARIED[meaning]))
+    event = draw(st.sampled_from(positives(meaning)))
     condition = _condition(path, value_at(event, path), draw(st.booleans()))
     gap = draw(st.sampled_from(GAPS))
-    inner = _inner(REFERENCE_PATTERNS[rec_id])
+    inner = _inner(REFERENCE_PATTERNS[meaning])
     pattern = (f"{{{gap}({inner}){gap}&&{gap}{condition}{gap}}}" if draw(st.booleans())
                else f"{{{gap}{condition}{gap}&&{gap}({inner}){gap}}}")
-    return rec_id, condition, pattern
+    return meaning, condition, pattern
 
 
 @QUICK
 @given(narrowed())
 def test_a_condition_on_a_free_field_narrows_the_reference_and_fails(
         case: tuple[str, str, str]) -> None:
-    rec_id, condition, pattern = case
+    meaning, condition, pattern = case
     keeps = parse(f"{{ {condition} }}")
-    dropped = tuple(e.label for e in CORPUS[rec_id] if e.kind == "match"
+    dropped = tuple(e.label for e in CORPUS[meaning] if e.kind == "match"
                     and not keeps.matches(e.event))
-    assert dropped, f"{condition} drops no counted event of {rec_id}: the corpus does not vary it"
+    assert dropped, f"{condition} drops no counted event of {meaning}: the corpus does not vary it"
     for mode in ("covers", "equivalent"):
-        result = judge(rec_id, pattern, mode)
+        result = judge(meaning, pattern, mode)
         assert not result.satisfies
         assert result.missed == dropped
         assert result.note.startswith("misses: ")
@@ -89,27 +89,27 @@ def test_a_condition_on_a_free_field_narrows_the_reference_and_fails(
 
 @st.composite
 def catch_all(draw: st.DrawFn) -> tuple[str, str]:
-    rec_id = draw(st.sampled_from(RECS))
+    meaning = draw(st.sampled_from(RECS))
     field = draw(st.sampled_from(ALWAYS_THERE))
     value = draw(st.sampled_from(("*", '"*"')))
     gap = draw(st.sampled_from(GAPS))
     anything = f"$.{field}{gap}={gap}{value}"
     shape = draw(st.sampled_from(("alone", "or-reference", "reference-or")))
-    inner = _inner(REFERENCE_PATTERNS[rec_id])
+    inner = _inner(REFERENCE_PATTERNS[meaning])
     pattern = {
         "alone": f"{{{gap}{anything}{gap}}}",
         "or-reference": f"{{ {anything} || ({inner}) }}",
         "reference-or": f"{{ ({inner}){gap}||{gap}({anything}) }}",
     }[shape]
-    return rec_id, pattern
+    return meaning, pattern
 
 
 @QUICK
 @given(catch_all())
 def test_a_catch_all_filter_would_alarm_on_routine_activity(case: tuple[str, str]) -> None:
-    rec_id, pattern = case
+    meaning, pattern = case
     for mode in ("covers", "equivalent"):
-        result = judge(rec_id, pattern, mode)
+        result = judge(meaning, pattern, mode)
         assert not result.satisfies
         assert result.missed == ()
         assert result.routine
@@ -119,21 +119,21 @@ def test_a_catch_all_filter_would_alarm_on_routine_activity(case: tuple[str, str
 
 @st.composite
 def reformatted(draw: st.DrawFn) -> tuple[str, str]:
-    rec_id = draw(st.sampled_from(RECS))
+    meaning = draw(st.sampled_from(RECS))
     how = Rewrite(reverse=draw(st.booleans()), quote=draw(st.booleans()),
                   gap=draw(st.sampled_from(GAPS)))
-    pattern = rewrite(rec_id, how)
+    pattern = rewrite(meaning, how)
     if draw(st.booleans()):
         # The typo CIS v1.1.0 prints in 3.7 and 3.8, read as meant.
         pattern = pattern.replace("$.eventName", "$eventName").replace(
             "$.eventSource", "$eventSource")
-    return rec_id, pattern
+    return meaning, pattern
 
 
 @QUICK
 @given(reformatted())
 def test_the_reference_rewritten_is_equivalent(case: tuple[str, str]) -> None:
-    rec_id, pattern = case
-    result = judge(rec_id, pattern, "equivalent")
+    meaning, pattern = case
+    result = judge(meaning, pattern, "equivalent")
     assert result.satisfies, (pattern, result.note)
     assert (result.missed, result.routine, result.extra) == ((), (), ())

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from pytest_cis_aws.credential_report import AccessKey, CredentialReport, CredentialRow, When
+from pytest_cis_aws.errors import DataUnavailable
 from pytest_cis_aws.rules import iam
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -310,6 +311,61 @@ def test_1_21_no_instance_anywhere_is_an_explicit_pass() -> None:
     # ... but not when a region could not be read: that region may hold instances.
     partial = iam.instance_roles({"us-east-1": []}, {"eu-west-1": RuntimeError("x")}, {})
     assert verdicts(partial) == [None]
+
+
+def test_1_21_judged_whole_the_review_follows_the_findings() -> None:
+    details = {"RoleDetailList": [{"RoleName": "web", "InstanceProfileList": [{"Arn": PROFILE}]}]}
+    judged = iam.judge_instance_roles({"us-east-1": [_inst("i-2", PROFILE)]}, {}, details)
+    assert verdicts(judged.findings) == [True]
+    assert judged.review == iam.instance_review(judged.findings) and judged.evidence == []
+
+
+# 1.15, 1.17, 1.19, 1.20: what a person must review, decided by the rule
+ROOT = "arn:aws:iam::123456789012:root"
+
+
+def test_1_15_security_questions_are_always_a_review_in_the_console() -> None:
+    judged = iam.security_questions("123456789012")
+    assert (judged.findings, judged.evidence) == ([], [])
+    assert judged.review == (
+        "security questions can only be seen in the console: sign in as root of account "
+        "123456789012, open Account settings and check 'Configure Security Challenge Questions'")
+
+
+def test_1_17_a_report_proves_billing_and_none_asks_for_a_review() -> None:
+    judged = iam.billing_reports([{"ReportName": "cur", "S3Bucket": "b", "S3Prefix": "p"}], "1")
+    assert judged.review is None
+    assert [(f.resource, f.compliant, f.reason) for f in judged.findings] == [
+        ("arn:aws:cur:us-east-1:1:definition/cur", True,
+         "Cost and Usage Report cur delivered to s3://b/p")]
+    none = iam.billing_reports([], "1")
+    assert (none.findings, none.review) == ([], iam.NO_BILLING_REPORT)
+
+
+def test_1_19_contact_details_are_shown_for_review_or_reviewed_in_the_console() -> None:
+    judged = iam.contact_details({"FullName": "Ops", "PhoneNumber": "+1", "AddressLine1": "x",
+                                  "City": "Paris"}, ROOT)
+    assert judged.findings == []
+    assert judged.review == ("confirm these contact details are current and reach more than one "
+                             "person: City=Paris, FullName=Ops, PhoneNumber=+1")
+    assert [(f.resource, f.compliant, f.reason) for f in judged.evidence] == [
+        (ROOT, None, "contact: City=Paris, FullName=Ops, PhoneNumber=+1")]
+    denied = DataUnavailable("account:GetContactInformation", "AccessDenied")
+    unread = iam.contact_details(denied, ROOT)
+    assert (unread.findings, unread.evidence) == ([], [])
+    assert unread.review == f"review the account contact details in the console ({denied})"
+
+
+@pytest.mark.parametrize(("contact", "verdict"), [
+    ({"Name": "Sec", "EmailAddress": "sec@example.com"},
+     (True, "security contact: Sec <sec@example.com>")),
+    (None, (False, "no security alternate contact is registered")),
+    ({}, (True, "no security alternate contact is registered")),  # as before: present, empty
+])
+def test_1_20_security_contact(contact: dict[str, str] | None,
+                               verdict: tuple[bool, str]) -> None:
+    (found,) = iam.security_contact(contact, ROOT)
+    assert (found.resource, (found.compliant, found.reason)) == (ROOT, verdict)
 
 
 def test_1_21_profiles_are_read_from_the_roles() -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from pytest_cis_aws.findings import Finding
 from pytest_cis_aws.rules.iam_roles import (
     MANAGER_ONLY,
     MASTER_ONLY,
     READS,
+    UNNAMED,
     Judgement,
     master_manager_roles,
 )
@@ -278,3 +281,11 @@ def test_a_malformed_document_is_unknown_not_a_verdict() -> None:
     master["AssumeRolePolicyDocument"] = {"Statement": ["not an object"]}
     judged = judge(*PAIR, roles=[master, role("manager")])
     assert verdicts(judged) == [None, True]
+
+
+@pytest.mark.parametrize(("master", "manager"), [(None, None), ("master", None), ("", "manager")])
+def test_until_both_roles_are_named_a_person_must_name_them(master: str | None,
+                                                             manager: str | None) -> None:
+    assert master_manager_roles({}, master, manager, ACCOUNT_ARN) == Judgement([], UNNAMED)
+    assert UNNAMED == ("name the roles to check with the ini options cis_iam_master_role and "
+                       "cis_iam_manager_role")

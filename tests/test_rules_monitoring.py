@@ -1,5 +1,8 @@
 """Section 3 rules on plain data: every link of the trail → filter → alarm → topic → subscriber
-chain, one missing at a time, and the readings that must end in "could not evaluate"."""
+chain, one missing at a time, and the readings that must end in "could not evaluate".
+
+The rules name each alarm by meaning; these tests speak of v1.1.0's ids (3.1 … 3.14), which the
+reasons cite: `judged("3.1", ...)` judges "unauthorized_api_calls" cited as 3.1."""
 
 from __future__ import annotations
 
@@ -11,10 +14,13 @@ from pytest_cis_aws.errors import CouldNotEvaluate, DataUnavailable
 from pytest_cis_aws.findings import Finding, assert_compliant
 from pytest_cis_aws.rules import monitoring as rules
 from pytest_cis_aws.rules.filterpattern import AnyOf, Comparison, Node, parse
+from pytest_cis_aws.rules.judgement import Judgement
 from pytest_cis_aws.rules.logging import Trails
-from pytest_cis_aws.rules.metric_filters import REFERENCE_PATTERNS, Mode
+from pytest_cis_aws.rules.metric_filters import Mode
 from pytest_cis_aws.rules.monitoring import AlarmSetup, Inventory, LogGroup
-from test_metric_filters import Rewrite, rewrite
+from test_metric_filters import REFERENCE_BY_ID as REFERENCE_PATTERNS
+from test_metric_filters import V1_1_0, Rewrite
+from test_metric_filters import rewrite_v1_1_0 as rewrite
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"
@@ -22,7 +28,7 @@ US, EU = "us-east-1", "eu-west-1"
 GROUP = LogGroup("aws", US, ACCOUNT, "cloudtrail")
 TOPIC = f"arn:aws:sns:{US}:{ACCOUNT}:cis-alarms"
 NAMESPACE = "CISBenchmark"
-RECS = rules.ALARMED
+RECS = tuple(V1_1_0)
 WITH_AND = [rec for rec in RECS if "&&" in REFERENCE_PATTERNS[rec]]
 WITH_ALTERNATIVES = [rec for rec in RECS if rec not in ("3.2", "3.3", "3.6")]
 DENIED_ALARMS = DataUnavailable("cloudwatch:DescribeAlarms", "AccessDenied", region=US)
@@ -100,7 +106,7 @@ def judged(rec_id: str, inventory: Inventory, *trails: dict[str, Any], mode: Mod
            trails_of: Trails | None = None) -> list[Finding]:
     setup = AlarmSetup(trails_of or account(*(trails or (trail("main"),))), inventory, ACCOUNT,
                        mode)
-    return rules.alarmed(rec_id, setup)
+    return rules.alarmed(V1_1_0[rec_id], setup, cited_as=rec_id)
 
 
 def verdicts(findings: list[Finding]) -> dict[str, tuple[bool | None, str]]:
@@ -487,7 +493,7 @@ def test_a_single_region_trail_with_the_whole_chain_passes_saying_what_it_sees(
 def test_a_single_region_trail_without_global_events_cannot_alarm_on_iam_or_sign_ins(
         rec_id: str) -> None:
     ok, reason = only(judged(rec_id, chain(rec_id, group=SINGLE), single(global_events=False)))
-    if rec_id in rules.GLOBAL_EVENTS:
+    if V1_1_0[rec_id] in rules.GLOBAL_EVENTS:
         assert (ok, reason) == (False, (
             f"single-region (eu-west-1), without global service events: the IAM and console "
             f"sign-in events {rec_id} alarms on never reach its log group"))
@@ -599,6 +605,15 @@ def test_every_topic_is_listed_with_its_subscribers_and_unheard_alarm_topics_fla
         "region ap-south-1", central]
     assert rules.incomplete_review([f for f in evidence if f.resource in (TOPIC, quiet)],
                                    subscriptions) == []
+    # The rule whole: incomplete, every finding is judged (all unknown: an error), gaps first.
+    judged = rules.subscriber_review({US: [TOPIC], EU: [quiet]}, {"ap-south-1": denied},
+                                     subscriptions, used)
+    assert judged == Judgement([evidence[0], evidence[2], evidence[1], evidence[3]])
+    complete = {TOPIC: subscriptions[TOPIC], quiet: subscriptions[quiet]}
+    review = rules.subscriber_review({US: [TOPIC], EU: [quiet]}, {}, complete, {})
+    assert review.findings == [] and review.review is not None
+    assert review.evidence == rules.subscriber_evidence({US: [TOPIC], EU: [quiet]}, {},
+                                                        complete, {})
 
 
 def test_a_topic_without_subscriptions_says_so() -> None:
@@ -674,3 +689,13 @@ def test_a_selector_field_no_event_answers_cannot_be_evaluated() -> None:
     assert [(f.compliant, f.reason) for f in found] == [(None, (
         "could not evaluate: advanced event selector field 'userIdentity.arn' cannot be read "
         "against events"))]
+
+
+def test_an_alarm_rule_is_named_by_meaning_and_cites_the_id_it_is_given() -> None:
+    state = {"EventSelectors": [{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}]}
+    rule = rules.alarm("unauthorized_api_calls")
+    (found,) = rule(AlarmSetup(selecting(**state), chain("3.1"), ACCOUNT), cited_as="CIS-X.9")
+    assert "do not record events CIS-X.9 counts" in found.reason
+    assert rule == rules.Alarm("unauthorized_api_calls")
+    with pytest.raises(KeyError, match=r"3\.1"):
+        rules.alarmed("3.1", AlarmSetup(selecting(**state), chain("3.1"), ACCOUNT), cited_as="3.1")

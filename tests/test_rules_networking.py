@@ -10,6 +10,7 @@ import pytest
 from pytest_cis_aws.errors import DataUnavailable
 from pytest_cis_aws.findings import Finding
 from pytest_cis_aws.rules import networking as rules
+from pytest_cis_aws.rules.judgement import Judgement
 
 ACCOUNT = "123456789012"
 US, EU = "us-east-1", "eu-west-1"
@@ -365,3 +366,25 @@ def test_a_region_with_no_peering_route_says_so() -> None:
         "region us-east-1": (True, "no route through a VPC peering connection in us-east-1 "
                                    "(1 peering connection(s))"),
     }
+
+
+# 4.5 whole: what the check ends on ---------------------------------------------------------------
+
+def test_peering_routes_judged_an_unread_region_is_an_error_before_any_review() -> None:
+    data = {US: {"route_tables": [table("rtb-1", "vpc-a", via("pcx-1", "10.1.0.0/16"))],
+                 "peering_connections": [peering("pcx-1", ("vpc-a", "10.0.0.0/16"),
+                                                 ("vpc-b", "10.1.0.0/16"))]}}
+    denied = DataUnavailable("ec2:DescribeRouteTables", "AccessDenied", region=EU)
+    unread = rules.judge_peering_routes(data, {EU: denied})
+    assert (unread.review, [f.resource for f in unread.findings]) == (None, ["region eu-west-1"])
+    review = rules.judge_peering_routes(data, {})
+    assert review.findings == [] and review.evidence == rules.peering_routes(data, {})
+    assert review.review == rules.peering_review(review.evidence)
+    quiet = {US: {"route_tables": [], "peering_connections": []}}
+    assert rules.judge_peering_routes(quiet, {}) == Judgement(rules.peering_routes(quiet, {}))
+
+
+def test_ssh_and_rdp_are_the_port_rule_on_their_ports() -> None:
+    groups = {US: [group("sg-1", rule("tcp", 0, 65535, v4=("0.0.0.0/0",)))]}
+    assert rules.ssh_open_to_world(groups, {}) == rules.port_open_to_world(groups, {}, rules.SSH)
+    assert rules.rdp_open_to_world(groups, {}) == rules.port_open_to_world(groups, {}, rules.RDP)

@@ -259,7 +259,7 @@ def _compare_numbers(operator: Operator, found: Any, number: int | float) -> boo
         "<=": found <= number,
         ">=": found >= number,
     }
-    return comparisons[operator]
+    return bool(comparisons[operator])
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from ..credential_report import AccessKey, BadCell, CredentialReport, CredentialRow, When
+from ..errors import DataUnavailable
 from ..finding import Finding
 from ..policy import MalformedPolicy, parse_policy, statements
+from .judgement import Judgement
 
 UNUSED_DAYS = 90
 ROTATION_DAYS = 90
@@ -48,7 +52,7 @@ def _each_user(report: CredentialReport,
     """`judge` on every user's row, and an unknown finding for every user without one."""
     findings = [Finding.unknown(missing.arn, missing.reason) for missing in report.missing]
     for user in report.users:  # the <root_account> row is not a user
-        findings += _judged(user.ref, lambda user=user: judge(user))
+        findings += _judged(user.ref, partial(judge, user))
     return findings
 
 
@@ -57,7 +61,7 @@ def _each_key(user: CredentialRow,
     """`judge` on each of the user's access keys, one key's bad cell not hiding the other."""
     findings: list[Finding] = []
     for key in user.access_keys:
-        findings += _judged(user.ref, lambda key=key: judge(key))
+        findings += _judged(user.ref, partial(judge, key))
     return findings
 
 
@@ -88,7 +92,8 @@ def root_recently_used(report: CredentialReport, now: datetime, days: int) -> li
     if root is None:
         return _missing_root(report)
     uses, errors = _root_reads(root, [("password", lambda: root.password_last_used)] + [
-        (f"access key {key.slot}", lambda key=key: key.last_used) for key in root.access_keys])
+        (f"access key {key.slot}", partial(attrgetter("last_used"), key))
+        for key in root.access_keys])
     recent = [(what, when) for what, when in uses
               if when.at is not None and now - when.at <= timedelta(days=days)]
     if recent:  # a use seen is a failure, whatever the unreadable cells might add
@@ -216,7 +221,10 @@ def _policy_rule(policy: Mapping[str, Any] | None, resource: str, ok_of: Any,
     return [Finding.of(resource, bool(ok_of(policy)), describe(policy))]
 
 
-def _flag(key: str, wording: str) -> Any:
+PolicyRule = Callable[[Mapping[str, Any] | None, str], list[Finding]]
+
+
+def _flag(key: str, wording: str) -> PolicyRule:
     def rule(policy: Mapping[str, Any] | None, resource: str) -> list[Finding]:
         return _policy_rule(
             policy, resource, lambda p: p.get(key) is True,
@@ -265,7 +273,8 @@ def root_access_keys(report: CredentialReport) -> list[Finding]:
     root = report.root
     if root is None:
         return _missing_root(report)
-    states, errors = _root_reads(root, [(f"access key {key.slot}", lambda key=key: key.active)
+    states, errors = _root_reads(root, [(f"access key {key.slot}",
+                                         partial(attrgetter("active"), key))
                                         for key in root.access_keys])
     active = [what for what, on in states if on]
     if active:
@@ -299,6 +308,15 @@ def root_hardware_mfa(summary: Mapping[str, Any], virtual_devices: Iterable[Mapp
     return [Finding.of(root_arn, True, "root MFA enabled, no virtual device assigned to root")]
 
 
+# 1.15 -----------------------------------------------------------------------------------------
+
+def security_questions(account: str) -> Judgement:
+    """No API shows the root user's security questions: always a review, in the console."""
+    return Judgement([], f"security questions can only be seen in the console: sign in as root "
+                         f"of account {account}, open Account settings and check 'Configure "
+                         "Security Challenge Questions'")
+
+
 # 1.16 -----------------------------------------------------------------------------------------
 
 def users_with_policies(details: Mapping[str, Any]) -> list[Finding]:
@@ -316,13 +334,46 @@ def users_with_policies(details: Mapping[str, Any]) -> list[Finding]:
 
 # 1.17 -----------------------------------------------------------------------------------------
 
-def billing_reports(reports: Iterable[Mapping[str, Any]], account: str) -> list[Finding]:
-    return [
+NO_BILLING_REPORT = ("no Cost and Usage Report is defined; the legacy 'Receive Billing "
+                     "Reports' preference can only be seen in the Billing console (Preferences)")
+
+
+def billing_reports(reports: Iterable[Mapping[str, Any]], account: str) -> Judgement:
+    """Each Cost and Usage Report proves detailed billing; with none defined, the legacy
+    preference may still be on, and only the console shows it: a review, not a failure."""
+    findings = [
         Finding.of(f"arn:aws:cur:us-east-1:{account}:definition/{r.get('ReportName', '?')}",
                    True, f"Cost and Usage Report {r.get('ReportName')} delivered to "
                          f"s3://{r.get('S3Bucket', '?')}/{r.get('S3Prefix', '')}")
         for r in reports
     ]
+    return Judgement(findings) if findings else Judgement([], NO_BILLING_REPORT)
+
+
+# 1.19 -----------------------------------------------------------------------------------------
+
+# The fields of the account's contact information a reviewer is shown (the address lines are
+# left out: they say nothing about whether the contact reaches people).
+CONTACT_FIELDS = ("FullName", "CompanyName", "PhoneNumber", "City", "CountryCode", "WebsiteUrl")
+
+
+def contact_details(contact: Mapping[str, Any] | DataUnavailable, root_arn: str) -> Judgement:
+    """Whether the contact details are current, and reach more than one person, only a person
+    can say: a review, with the details shown (or, unread, a review in the console)."""
+    if isinstance(contact, DataUnavailable):
+        return Judgement([], f"review the account contact details in the console ({contact})")
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(contact.items()) if k in CONTACT_FIELDS)
+    return Judgement([], "confirm these contact details are current and reach more than one "
+                         "person: " + shown, [Finding.unknown(root_arn, f"contact: {shown}")])
+
+
+# 1.20 -----------------------------------------------------------------------------------------
+
+def security_contact(contact: Mapping[str, Any] | None, root_arn: str) -> list[Finding]:
+    """A security alternate contact is registered (None: there is none)."""
+    said = (f"security contact: {contact.get('Name')} <{contact.get('EmailAddress')}>"
+            if contact else "no security alternate contact is registered")
+    return [Finding.of(root_arn, contact is not None, said)]
 
 
 # 1.21 -----------------------------------------------------------------------------------------
@@ -389,6 +440,15 @@ def instance_review(findings: list[Finding]) -> str | None:
     """What a person must still do when every instance has a role; None with no instance."""
     instances = [f for f in findings if ":instance/" in f.resource]
     return INSTANCE_REVIEW.format(count=len(instances)) if instances else None
+
+
+def judge_instance_roles(instances_by_region: Mapping[str, Any],
+                         errors: Mapping[str, Exception],
+                         details: Mapping[str, Any]) -> Judgement:
+    """1.21 whole: each instance's role (instance_roles), then the half no API shows: a review
+    once every instance has a role (none fails, none unknown)."""
+    findings = instance_roles(instances_by_region, errors, instance_profile_roles(details))
+    return Judgement(findings, instance_review(findings))
 
 
 # 1.22 -----------------------------------------------------------------------------------------

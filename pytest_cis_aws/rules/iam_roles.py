@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..finding import Finding
-from ..policy import MalformedPolicy
-from .iam import default_version, policy_document, statements
+from ..policy import MalformedPolicy, statements
+from .iam import default_version, policy_document
+from .judgement import Judgement
 
 READS = (
     "GetPolicy", "GetPolicyVersion", "GetRole", "GetRolePolicy", "GetUser", "GetUserPolicy",
@@ -333,19 +334,22 @@ def assumers(role: Mapping[str, Any], details: Mapping[str, Any],
     return found
 
 
-@dataclass(frozen=True)
-class Judgement:
-    findings: list[Finding]
-    review: str | None = None  # what a person must still check when nothing fails
+# No API says which roles are the benchmark's Master and Manager: the user names them.
+UNNAMED = ("name the roles to check with the ini options cis_iam_master_role and "
+           "cis_iam_manager_role")
 
 
-def master_manager_roles(details: Mapping[str, Any], master: str, manager: str,
+def master_manager_roles(details: Mapping[str, Any], master: str | None, manager: str | None,
                          account_arn: str) -> Judgement:
     """Each role's permissions and assumers; who may assume both (see the module docstring).
 
     `details` is GetAccountAuthorizationDetails' answer, AWS managed policies (which may grant
-    sts:AssumeRole: AdministratorAccess, PowerUserAccess...) under "AWSManagedPolicies".
+    sts:AssumeRole: AdministratorAccess, PowerUserAccess...) under "AWSManagedPolicies". Until
+    both roles are named (cis_iam_master_role, cis_iam_manager_role) there is nothing to judge:
+    a person must name them.
     """
+    if not (master and manager):
+        return Judgement([], UNNAMED)
     try:
         return _master_manager_roles(details, master, manager, account_arn)
     except MalformedPolicy as exc:

@@ -462,7 +462,9 @@ def _config_region(region: str, data: Mapping[str, Any]) -> tuple[Finding, bool]
             "includeGlobalResourceTypes") is True)
         said.append(f"recorder {recorder.get('name')} " + (
             "; ".join(problems) if problems else
-            f"records all supported resource types (last status {status.get('lastStatus')})"))
+            # No problem means a status was read (none is "is not recording").
+            f"records all supported resource types (last status "
+            f"{(status or {}).get('lastStatus')})"))
     said += [text for _, text in channels] if channels else ["no delivery channel"]
     ok = good and any(delivers for delivers, _ in channels)
     return Finding.of(f"region {region}", ok, "; ".join(said), region), ok and global_ok

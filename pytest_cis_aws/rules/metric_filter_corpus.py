@@ -1,7 +1,9 @@
-"""The events each CIS v1.1.0 metric filter (3.1–3.14) is judged on, kept as data to read.
+"""The events each monitoring metric filter is judged on, kept as data to read.
 
-One block per recommendation, three lists of events, each event with a label saying why it is
-there:
+One block per alarm, keyed by what it watches for (``unauthorized_api_calls``,
+``console_signin_without_mfa``, ...): the same meaning keeps its corpus whichever benchmark, and
+whichever id, asks for it (the comment on each block says which v1.1.0 recommendation, 3.1–3.14,
+it was written for). Three lists of events, each event with a label saying why it is there:
 
 ``match``
     Events the benchmark's pattern matches. A filter must match every one. Together they vary
@@ -91,7 +93,7 @@ def _signin(result: str, mfa: str | None, *, mobile: bool = False, **fields: Any
     return event | fields
 
 
-# Routine for every recommendation: the reference pattern of none of 3.1–3.14 matches them.
+# Routine for every alarm: the reference pattern of none of the fourteen matches them.
 ROUTINE: tuple[Event, ...] = (
     {"label": "successful DescribeInstances by an IAM user (a routine read)",
      "eventSource": EC2, "eventName": "DescribeInstances", "readOnly": True},
@@ -115,7 +117,7 @@ ROUTINE: tuple[Event, ...] = (
 )
 
 CORPUS_DATA: dict[str, dict[str, Any]] = {
-    "3.1": {
+    "unauthorized_api_calls": {  # 3.1 in v1.1.0
         "about": "API calls refused for lack of permission, of every kind and by every caller",
         "pinned": {"eventType": "every event here is an API call (AwsApiCall)"},
         "match": [
@@ -188,7 +190,7 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
              "errorMessage": "AWS was not able to validate the provided access credentials"},
         ],
     },
-    "3.2": {
+    "console_signin_without_mfa": {  # 3.2 in v1.1.0
         "about": "Management Console sign-ins without MFA, by every kind of identity",
         "pinned": {"eventSource": "only signin.amazonaws.com records console sign-ins",
                    "eventType": "a console sign-in is always AwsConsoleSignIn",
@@ -226,7 +228,7 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
             {"label": "ConsoleLogin without an MFAUsed field", **_signin("Success", None)},
         ],
     },
-    "3.3": {
+    "root_account_usage": {  # 3.3 in v1.1.0
         "about": "anything the root user does itself: signs in, calls, is refused",
         "pinned": {"userIdentity.accountId": "the root user is the account's own",
                    "userIdentity.arn": "the root user is one identity",
@@ -264,7 +266,7 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
              "serviceEventDetails": {"CredentialType": "PASSWORD"}},
         ],
     },
-    "3.4": {
+    "iam_policy_changes": {  # 3.4 in v1.1.0
         "about": "every listed IAM policy change, by every kind of caller, and refused ones",
         "pinned": {"eventType": "every event here is an API call (AwsApiCall)",
                    "eventSource": "the names are IAM's (see the module's note)",
@@ -334,7 +336,7 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
              "eventName": "DeleteUserPermissionsBoundary"},
         ],
     },
-    "3.5": {
+    "cloudtrail_configuration_changes": {  # 3.5 in v1.1.0
         "about": "every listed CloudTrail configuration change, in any region, by any caller",
         "pinned": {"eventType": "every event here is an API call (AwsApiCall)",
                    "eventSource": "the names are this service's (see the module's note)"},
@@ -378,7 +380,7 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
             {"label": "AddTags", "eventSource": TRAIL, "eventName": "AddTags"},
         ],
     },
-    "3.6": {
+    "console_authentication_failures": {  # 3.6 in v1.1.0
         "about": "failed Management Console sign-ins, by IAM users and root, from anywhere",
         "pinned": {"eventSource": "only signin.amazonaws.com records console sign-ins",
                    "eventType": "a console sign-in is always AwsConsoleSignIn",
@@ -409,7 +411,7 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
              **_signin("Failure", "Yes", eventName="CheckMfa")},
         ],
     },
-    "3.7": {
+    "cmk_disabled_or_scheduled_for_deletion": {  # 3.7 in v1.1.0
         "about": "disabling or scheduling the deletion of a KMS key, in any region, by anyone",
         "pinned": {"eventType": "every event here is an API call (AwsApiCall)"},
         "match": [
@@ -450,7 +452,7 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
              "eventName": "DisableKey"},
         ],
     },
-    "3.8": {
+    "s3_bucket_policy_changes": {  # 3.8 in v1.1.0
         "about": "every listed S3 bucket policy change, in any region, by any caller",
         "pinned": {"eventType": "every event here is an API call (AwsApiCall)"},
         "match": [
@@ -498,7 +500,7 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
              "eventSource": "s3-outposts.amazonaws.com", "eventName": "PutBucketPolicy"},
         ],
     },
-    "3.9": {
+    "aws_config_changes": {  # 3.9 in v1.1.0
         "about": "every listed AWS Config change, in any region, by any caller",
         "pinned": {"eventType": "every event here is an API call (AwsApiCall)"},
         "match": [
@@ -535,12 +537,13 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
             {"label": "DeleteConfigurationRecorder", "eventSource": CONFIG,
              "eventName": "DeleteConfigurationRecorder"},
             {"label": "PutConfigRule", "eventSource": CONFIG, "eventName": "PutConfigRule"},
-            # Synthetic, like 3.7's: it tests the eventSource term.
+            # Synthetic, like cmk_disabled_or_scheduled_for_deletion's: it tests the eventSource
+            # term.
             {"label": "PutConfigurationRecorder from ec2.amazonaws.com", "eventSource": EC2,
              "eventName": "PutConfigurationRecorder"},
         ],
     },
-    "3.10": {
+    "security_group_changes": {  # 3.10 in v1.1.0
         "about": "every listed security group change, in any region, by any caller",
         "pinned": {"eventType": "every event here is an API call (AwsApiCall)",
                    "eventSource": "the names are this service's (see the module's note)"},
@@ -582,7 +585,7 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
              "eventName": "CreateNetworkAclEntry"},
         ],
     },
-    "3.11": {
+    "nacl_changes": {  # 3.11 in v1.1.0
         "about": "every NACL change (the remediation's six names), in any region, by any caller",
         "pinned": {"eventType": "every event here is an API call (AwsApiCall)",
                    "eventSource": "the names are this service's (see the module's note)"},
@@ -618,7 +621,7 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
              "eventName": "ReplaceRouteTableAssociation"},
         ],
     },
-    "3.12": {
+    "network_gateway_changes": {  # 3.12 in v1.1.0
         "about": "every listed network gateway change, in any region, by any caller",
         "pinned": {"eventType": "every event here is an API call (AwsApiCall)",
                    "eventSource": "the names are this service's (see the module's note)"},
@@ -657,7 +660,7 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
              "eventName": "CreateTransitGateway"},
         ],
     },
-    "3.13": {
+    "route_table_changes": {  # 3.13 in v1.1.0
         "about": "every listed route table change, in any region, by any caller",
         "pinned": {"eventType": "every event here is an API call (AwsApiCall)",
                    "eventSource": "the names are this service's (see the module's note)"},
@@ -699,7 +702,7 @@ CORPUS_DATA: dict[str, dict[str, Any]] = {
              "eventName": "EnableVgwRoutePropagation"},
         ],
     },
-    "3.14": {
+    "vpc_changes": {  # 3.14 in v1.1.0
         "about": "every listed VPC change, in any region, by any caller",
         "pinned": {"eventType": "every event here is an API call (AwsApiCall)",
                    "eventSource": "the names are this service's (see the module's note)"},

@@ -1,11 +1,16 @@
-"""What each CIS v1.1.0 monitoring recommendation (3.1–3.14) asks a metric filter to catch.
+"""What each monitoring alarm (CIS v1.1.0 3.1–3.14) asks a metric filter to catch.
+
+Everything here is keyed by meaning, the alarm's name in its rule: ``unauthorized_api_calls``
+for ``monitoring.alarm.unauthorized_api_calls`` (3.1 in v1.1.0), ``console_signin_without_mfa``
+(3.2), and so on. A benchmark says which id asks for which meaning; the corpora do not change
+with the id.
 
 A filter is judged by meaning: it is evaluated (``filterpattern``) against a corpus of
 CloudTrail-shaped events and compared with what the benchmark's own pattern matches there.
 Whitespace, quoting, clause order and redundant parentheses therefore cannot matter, and a filter
 that drops a required event name, or adds a narrowing term, is caught by the event it misses.
 
-The corpora are data (``metric_filter_corpus``): per recommendation, the events the benchmark's
+The corpora are data (``metric_filter_corpus``): per alarm, the events the benchmark's
 pattern matches (a filter must match them all), the routine events it deliberately leaves out (a
 filter that matches one would alarm on routine activity, and fails), and neighbouring events a
 wider but still specific filter may catch (counted under ``covers`` with a note). So "covers"
@@ -38,6 +43,7 @@ from pytest_cis_aws.rules.metric_filter_corpus import CORPUS_DATA, ROUTINE
 __all__ = [
     "CORPUS",
     "REFERENCE_PATTERNS",
+    "RULE_PREFIX",
     "CorpusEvent",
     "FilterJudgement",
     "Kind",
@@ -50,11 +56,14 @@ Mode = Literal["covers", "equivalent"]
 Kind = Literal["match", "routine", "wider"]
 
 
-# The benchmark's own patterns, typos corrected: the catalog holds them (its remediation
-# commands print them too).
+# An alarm's rule is this prefix and its meaning: "monitoring.alarm.unauthorized_api_calls".
+RULE_PREFIX = "monitoring.alarm."
+
+# The benchmark's own patterns, typos corrected, by meaning: the catalog holds them by rule name
+# (its remediation commands print them too).
 REFERENCE_PATTERNS: Mapping[str, str] = MappingProxyType(
-    {catalog.DEFAULT.by_rule[rule].id: pattern
-     for rule, pattern in catalog.METRIC_FILTER_PATTERNS.items()})
+    {rule.removeprefix(RULE_PREFIX): pattern
+     for rule, pattern in catalog.METRIC_FILTER_PATTERNS.items() if rule.startswith(RULE_PREFIX)})
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,7 +187,7 @@ def _corpus(block: Mapping[str, Any]) -> tuple[CorpusEvent, ...]:
 
 
 CORPUS: Mapping[str, tuple[CorpusEvent, ...]] = MappingProxyType(
-    {rec_id: _corpus(block) for rec_id, block in CORPUS_DATA.items()}
+    {meaning: _corpus(block) for meaning, block in CORPUS_DATA.items()}
 )
 
 
@@ -189,9 +198,9 @@ CORPUS: Mapping[str, tuple[CorpusEvent, ...]] = MappingProxyType(
 
 @dataclass(frozen=True)
 class FilterJudgement:
-    """How a metric filter compares with the benchmark's pattern on the recommendation's corpus."""
+    """How a metric filter compares with the benchmark's pattern on the alarm's corpus."""
 
-    satisfies: bool  # counts for the recommendation under the mode asked for
+    satisfies: bool  # counts for the alarm under the mode asked for
     wider: bool  # also matches events the reference leaves out (wider or routine ones)
     missed: tuple[str, ...]  # labels of required events the filter does not match
     extra: tuple[str, ...]  # labels of "wider" events it matches: specific, noted
@@ -223,16 +232,16 @@ class FilterJudgement:
         return sentence
 
 
-def judge(rec_id: str, pattern_text: str, mode: Mode = "covers") -> FilterJudgement:
-    """Judge a metric filter pattern for recommendation ``rec_id`` ("3.1" … "3.14").
+def judge(meaning: str, pattern_text: str, mode: Mode = "covers") -> FilterJudgement:
+    """Judge a metric filter pattern for the alarm ``meaning`` ("unauthorized_api_calls", ...).
 
     ``covers``: it matches every event the benchmark's pattern matches and no routine event;
     matching a "wider" event is allowed (and noted). ``equivalent``: additionally it matches no
     event the benchmark's pattern leaves out. A pattern that cannot be parsed is judged, never
-    raised; an unknown ``rec_id`` is a KeyError.
+    raised; an unknown ``meaning`` is a KeyError.
     """
-    if rec_id not in CORPUS:
-        raise KeyError(f"no metric-filter recommendation {rec_id!r}; known: 3.1 … 3.14")
+    if meaning not in CORPUS:
+        raise KeyError(f"no metric-filter alarm {meaning!r}; known: {', '.join(CORPUS)}")
     if mode not in ("covers", "equivalent"):
         raise ValueError(f"mode must be 'covers' or 'equivalent', not {mode!r}")
     try:
@@ -242,7 +251,7 @@ def judge(rec_id: str, pattern_text: str, mode: Mode = "covers") -> FilterJudgem
     missed: list[CorpusEvent] = []
     routine: list[str] = []
     extra: list[str] = []
-    for item in CORPUS[rec_id]:
+    for item in CORPUS[meaning]:
         got = candidate.matches(item.event)
         if item.kind == "match" and not got:
             missed.append(item)
@@ -258,6 +267,6 @@ def judge(rec_id: str, pattern_text: str, mode: Mode = "covers") -> FilterJudgem
 
 
 @cache
-def reference(rec_id: str) -> FilterPattern:
-    """The benchmark's pattern for ``rec_id``, parsed."""
-    return parse(REFERENCE_PATTERNS[rec_id])
+def reference(meaning: str) -> FilterPattern:
+    """The benchmark's pattern for the alarm ``meaning``, parsed."""
+    return parse(REFERENCE_PATTERNS[meaning])

@@ -1,6 +1,6 @@
 """Section 3 rules: Monitoring (metric filters, alarms, SNS). Pure: data in, findings out.
 
-Each of 3.1–3.14 follows one chain from a trail to a person:
+Each alarm (v1.1.0's 3.1–3.14) follows one chain from a trail to a person:
 
     logging trail → its CloudWatch Logs group (own region and account)
     → a metric filter whose pattern catches what the benchmark asks (judged by meaning)
@@ -10,11 +10,15 @@ v1.1.0 starts the chain at "the log group configured for use with CloudTrail" (a
 not at a multi-region trail: a single-region trail that logs to CloudWatch Logs counts, and the
 finding says which regions' events its log group sees (later CIS versions require a multi-region
 trail). Global service events (IAM, console sign-ins) reach a single-region trail only when it
-includes them; without them 3.2, 3.3, 3.4 and 3.6 cannot alarm, so such a trail does not count
-for those four. A trail that is not logging delivers nothing and does not count, nor does one
-whose event selectors leave out events the recommendation counts (write-only selectors drop the
-refused reads of 3.1; excluding kms.amazonaws.com drops 3.7): the selectors are read against the
-same corpus the filters are judged on.
+includes them; without them the four alarms of GLOBAL_EVENTS (3.2, 3.3, 3.4 and 3.6) cannot
+alarm, so such a trail does not count for those four. A trail that is not logging delivers
+nothing and does not count, nor does one whose event selectors leave out events the alarm
+counts (write-only selectors drop the refused reads of 3.1; excluding kms.amazonaws.com drops
+3.7): the selectors are read against the same corpus the filters are judged on.
+
+The alarms are named by meaning (``unauthorized_api_calls``, ...: metric_filters.py), never by a
+benchmark's id; the two reasons that cite the recommendation take its id from the caller
+(``cited_as``), which reads it from the benchmark being run.
 
 The account complies when any trail has the whole chain. Otherwise every trail's finding names
 the first link missing on its most complete path, and an account where no logging trail sends
@@ -32,18 +36,21 @@ from typing import Any
 
 from ..errors import DataUnavailable
 from ..finding import Finding
+from .judgement import Judgement
 from .logging import Trail, Trails, account_resource, unread_regions
-from .metric_filters import CORPUS, FilterJudgement, Mode, judge
+from .metric_filters import CORPUS, RULE_PREFIX, FilterJudgement, Mode, judge
 
 Part = Mapping[str, Any]  # {"value": ...} or {"error": DataUnavailable.to_dict()}
 
-ALARMED = tuple(f"3.{n}" for n in range(1, 15))
+# The alarms by meaning, in the benchmark's order (v1.1.0: 3.1 … 3.14).
+ALARMED: tuple[str, ...] = tuple(CORPUS)
 PENDING = "PendingConfirmation"  # the SubscriptionArn of a subscription nobody confirmed yet
 NO_CHAIN_START = "no logging trail sends to CloudWatch Logs"
 NO_REGION = "no region's trails were listed, so no chain could be followed"
-# The recommendations whose events come from global services (IAM, console sign-in): a
-# single-region trail sees them only with IncludeGlobalServiceEvents.
-GLOBAL_EVENTS = frozenset({"3.2", "3.3", "3.4", "3.6"})
+# The alarms whose events come from global services (IAM, console sign-in): a single-region
+# trail sees them only with IncludeGlobalServiceEvents (v1.1.0: 3.2, 3.3, 3.4, 3.6).
+GLOBAL_EVENTS = frozenset({"console_signin_without_mfa", "root_account_usage",
+                           "iam_policy_changes", "console_authentication_failures"})
 
 
 # The data ---------------------------------------------------------------------------------------
@@ -260,18 +267,18 @@ def _filter_path(group: LogGroup, log_filter: Mapping[str, Any], judgement: Filt
 
 
 @lru_cache(maxsize=4096)
-def _judge(rec_id: str, pattern: str, mode: Mode) -> FilterJudgement:
-    return judge(rec_id, pattern, mode)  # pure and repeated: 14 checks read the same filters
+def _judge(meaning: str, pattern: str, mode: Mode) -> FilterJudgement:
+    return judge(meaning, pattern, mode)  # pure and repeated: 14 checks read the same filters
 
 
-def _closest(rec_id: str, judged: list[tuple[Mapping[str, Any], FilterJudgement]]) -> str:
+def _closest(meaning: str, judged: list[tuple[Mapping[str, Any], FilterJudgement]]) -> str:
     """The filter nearest to counting, and what it lacks; or that none comes near.
 
     A specific filter (no routine match) that misses at most half the counted events is taken
     for the recommendation's own; otherwise a filter that would alarm on routine activity (a
     catch-all) explains the verdict better than one written for another recommendation.
     """
-    required = sum(1 for event in CORPUS[rec_id] if event.required)
+    required = sum(1 for event in CORPUS[meaning] if event.required)
     read = [(f, j) for f, j in judged if j.error is None]
     specific = [(f, j) for f, j in read if not j.routine and len(j.missed) < required]
     noisy = [(f, j) for f, j in read if j.routine]
@@ -288,7 +295,7 @@ def _closest(rec_id: str, judged: list[tuple[Mapping[str, Any], FilterJudgement]
     return f"closest is filter {log_filter.get('filterName')}: {judgement.note}"
 
 
-def _log_group_path(rec_id: str, group: LogGroup, setup: AlarmSetup) -> Path:
+def _log_group_path(meaning: str, group: LogGroup, setup: AlarmSetup) -> Path:
     filters, missing = _read(setup.inventory.filters.get(group.arn))
     if missing:
         return Path(None, f"could not read the metric filters of {group}: {missing}", LOG_GROUP)
@@ -296,10 +303,11 @@ def _log_group_path(rec_id: str, group: LogGroup, setup: AlarmSetup) -> Path:
         return Path(False, f"{group} does not exist", LOG_GROUP)
     if not filters:
         return Path(False, f"{group} has no metric filter", LOG_GROUP)
-    judged = [(f, _judge(rec_id, str(f.get("filterPattern", "")), setup.mode)) for f in filters]
+    judged = [(f, _judge(meaning, str(f.get("filterPattern", "")), setup.mode))
+              for f in filters]
     matching = [(f, j) for f, j in judged if j.satisfies]
     if not matching:
-        return Path(False, f"no metric filter on {group} matches: {_closest(rec_id, judged)}",
+        return Path(False, f"no metric filter on {group} matches: {_closest(meaning, judged)}",
                     LOG_GROUP)
     return _best((_filter_path(group, f, j, setup.inventory) for f, j in matching),
                  otherwise=Path(False, f"no metric filter on {group} matches", LOG_GROUP))
@@ -371,7 +379,8 @@ def _advanced(selectors: Iterable[Mapping[str, Any]]) -> Callable[[Event], bool]
     management = []
     for selector in selectors:
         fields = list(selector.get("FieldSelectors") or ())
-        category = next((f for f in fields if f.get("Field") == "eventCategory"), {})
+        category: Mapping[str, Any] = next(
+            (f for f in fields if f.get("Field") == "eventCategory"), {})
         if not _field_matches(category, "Management"):
             continue  # a data-event selector: it records no management event
         for field_selector in fields:
@@ -383,16 +392,16 @@ def _advanced(selectors: Iterable[Mapping[str, Any]]) -> Callable[[Event], bool]
                                  for f in fields) for fields in management)
 
 
-def _left_out(rec_id: str, state: Mapping[str, Any]) -> list[str]:
-    """Labels of the events 3.x counts that the trail's event selectors do not record."""
+def _left_out(meaning: str, state: Mapping[str, Any]) -> list[str]:
+    """Labels of the events the alarm counts that the trail's event selectors do not record."""
     advanced, classic = state.get("AdvancedEventSelectors"), state.get("EventSelectors")
     if not advanced and not classic:
         return []  # no selector at all: CloudTrail records every management event
     records = _advanced(advanced) if advanced else _classic(classic or ())
-    return [e.label for e in CORPUS[rec_id] if e.required and not records(e.event)]
+    return [e.label for e in CORPUS[meaning] if e.required and not records(e.event)]
 
 
-def _trail_path(rec_id: str, trail: Trail, setup: AlarmSetup) -> Path:
+def _trail_path(meaning: str, trail: Trail, setup: AlarmSetup, cited_as: str) -> Path:
     scope = _scope(trail)
     state, missing = setup.trails.state(trail)
     if state is None:
@@ -403,16 +412,16 @@ def _trail_path(rec_id: str, trail: Trail, setup: AlarmSetup) -> Path:
     if not arn:
         return Path(False, f"{scope} and logging, but not sent to CloudWatch Logs", TRAIL)
     try:
-        left_out = _left_out(rec_id, state)
+        left_out = _left_out(meaning, state)
     except ValueError as exc:
         return Path(None, f"could not evaluate: {exc} cannot be read against events", LOG_GROUP)
     if left_out:
         more = f" (and {len(left_out) - 1} more)" if len(left_out) > 1 else ""
         return Path(False, f"{scope} and logging, but its event selectors do not record events "
-                           f"{rec_id} counts, such as {left_out[0]}{more}", LOG_GROUP)
-    if rec_id in GLOBAL_EVENTS and trail.get("IsMultiRegionTrail") is not True \
+                           f"{cited_as} counts, such as {left_out[0]}{more}", LOG_GROUP)
+    if meaning in GLOBAL_EVENTS and trail.get("IsMultiRegionTrail") is not True \
             and trail.get("IncludeGlobalServiceEvents") is False:
-        return Path(False, f"{scope}: the IAM and console sign-in events {rec_id} alarms on "
+        return Path(False, f"{scope}: the IAM and console sign-in events {cited_as} alarms on "
                            "never reach its log group", LOG_GROUP)
     group = LogGroup.parse(arn)
     if group is None:
@@ -420,13 +429,13 @@ def _trail_path(rec_id: str, trail: Trail, setup: AlarmSetup) -> Path:
     if group.account != setup.account:
         return Path(None, f"could not evaluate: sends to {group} in account {group.account}, "
                           f"not the audited account {setup.account}", LOG_GROUP)
-    path = _log_group_path(rec_id, group, setup)
+    path = _log_group_path(meaning, group, setup)
     if path.ok and trail.get("IsMultiRegionTrail") is not True:
         return replace(path, notes=(*path.notes, _sees(trail)))
     return path
 
 
-# 3.1 - 3.14 -------------------------------------------------------------------------------------
+# The alarms (3.1 - 3.14) ----------------------------------------------------------------------
 
 def _trail_name(trail: Trail) -> str:
     return str(trail.get("Name") or trail["TrailARN"].rsplit("/", 1)[-1])
@@ -436,18 +445,22 @@ def _finding(trail: Trail, ok: bool | None, reason: str) -> Finding:
     return Finding(trail["TrailARN"], ok, reason, trail.get("HomeRegion"))
 
 
-def alarmed(rec_id: str, setup: AlarmSetup) -> list[Finding]:
-    """3.1–3.14: some trail's events reach a confirmed subscriber through a filter for `rec_id`.
+def alarmed(meaning: str, setup: AlarmSetup, *, cited_as: str) -> list[Finding]:
+    """Some trail's events reach a confirmed subscriber through a filter for the alarm `meaning`
+    ("unauthorized_api_calls", ...; v1.1.0's 3.1–3.14).
 
     One finding per trail. When a trail has the chain, the others are listed for the record as
     compliant ("does not count"), as 2.1 does; otherwise each names its first missing link.
+    `cited_as` is the id the running benchmark gives the alarm ("3.1"): a reason that says which
+    events a trail leaves out cites it.
     """
-    if rec_id not in ALARMED:
-        raise KeyError(f"no alarm recommendation {rec_id!r}; known: 3.1 … 3.14")
+    if meaning not in ALARMED:
+        raise KeyError(f"no alarm {meaning!r}; known: {', '.join(ALARMED)}")
     if not setup.trails.read_regions and not setup.trails.unread:
         # No region was audited: an empty list of trails here is not "no trail".
         return [Finding.unknown(account_resource(setup.account), NO_REGION)]
-    judged = [(trail, _trail_path(rec_id, trail, setup)) for trail in setup.trails.trails]
+    judged = [(trail, _trail_path(meaning, trail, setup, cited_as))
+              for trail in setup.trails.trails]
     winner = next((trail for trail, path in judged if path.ok), None)
     if winner is not None:
         return [_finding(trail, True, path.reason if path.ok else
@@ -463,6 +476,30 @@ def alarmed(rec_id: str, setup: AlarmSetup) -> list[Finding]:
     if all(path.depth == TRAIL for _, path in judged) and setup.trails.read_regions:
         findings.append(Finding.of(account_resource(setup.account), False, NO_CHAIN_START))
     return findings + unread
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """The rule of one alarm, named by meaning: ``alarm("unauthorized_api_calls")`` is the rule
+    ``monitoring.alarm.unauthorized_api_calls``, whichever id a benchmark gives it."""
+
+    meaning: str
+
+    def __post_init__(self) -> None:
+        if self.meaning not in ALARMED:
+            raise KeyError(f"no alarm {self.meaning!r}; known: {', '.join(ALARMED)}")
+
+    @property
+    def rule(self) -> str:
+        return RULE_PREFIX + self.meaning
+
+    def __call__(self, setup: AlarmSetup, *, cited_as: str) -> list[Finding]:
+        return alarmed(self.meaning, setup, cited_as=cited_as)
+
+
+def alarm(meaning: str) -> Alarm:
+    """The rule of the alarm `meaning` (a KeyError naming the known ones if there is none)."""
+    return Alarm(meaning)
 
 
 # 3.15 -------------------------------------------------------------------------------------------
@@ -530,4 +567,17 @@ def review_reason(evidence: list[Finding], used: Mapping[str, list[str]],
         names = ", ".join(topic_name(t) for t in unattended)
         said += f"; monitoring alarms notify topics with no confirmed subscriber: {names}"
     return said
+
+
+def subscriber_review(topics: Mapping[str, Iterable[str]], unread: Mapping[str, Exception],
+                      subscriptions: Mapping[str, Part],
+                      used: Mapping[str, list[str]]) -> Judgement:
+    """3.15 whole: every topic and its subscribers for a person to review. Where part of what
+    they would review could not be read, an error naming it (every finding is unknown), not a
+    review that looks complete."""
+    evidence = subscriber_evidence(topics, unread, subscriptions, used)
+    gaps = incomplete_review(evidence, subscriptions)
+    if gaps:
+        return Judgement(gaps + [f for f in evidence if f not in gaps])
+    return Judgement([], review_reason(evidence, used, subscriptions), evidence)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import DataUnavailable
 from ..finding import Finding
+from .judgement import Judgement
 
 SSH = 22
 RDP = 3389
@@ -190,6 +191,20 @@ def port_open_to_world(groups_by_region: Mapping[str, Iterable[Group]],
     return findings
 
 
+def ssh_open_to_world(groups_by_region: Mapping[str, Iterable[Group]],
+                      errors: Mapping[str, Exception],
+                      prefix_lists: Mapping[str, PrefixLists] | None = None) -> list[Finding]:
+    """4.1: no security group lets the world reach SSH (port 22)."""
+    return port_open_to_world(groups_by_region, errors, SSH, prefix_lists)
+
+
+def rdp_open_to_world(groups_by_region: Mapping[str, Iterable[Group]],
+                      errors: Mapping[str, Exception],
+                      prefix_lists: Mapping[str, PrefixLists] | None = None) -> list[Finding]:
+    """4.2: no security group lets the world reach RDP (port 3389)."""
+    return port_open_to_world(groups_by_region, errors, RDP, prefix_lists)
+
+
 # 4.3 --------------------------------------------------------------------------------------------
 
 def _flow_log_said(log: Mapping[str, Any]) -> str:
@@ -237,11 +252,16 @@ def vpcs_without_flow_logs(by_region: Mapping[str, Mapping[str, Any]],
 
 # 4.4 --------------------------------------------------------------------------------------------
 
+def _peers(permission: Permission) -> list[str]:
+    """The rule's sources, or "?" for a rule that names none (still a rule: it is listed)."""
+    return [peer or "?" for peer in sources(permission)] or ["?"]
+
+
 def _all_rules(group: Group) -> list[str]:
-    inbound = [describe_rule(p, peer or "?", "from")
-               for p in group.get("IpPermissions", []) for peer in sources(p) or [None]]
-    outbound = [describe_rule(p, peer or "?", "to")
-                for p in group.get("IpPermissionsEgress", []) for peer in sources(p) or [None]]
+    inbound = [describe_rule(p, peer, "from")
+               for p in group.get("IpPermissions", []) for peer in _peers(p)]
+    outbound = [describe_rule(p, peer, "to")
+                for p in group.get("IpPermissionsEgress", []) for peer in _peers(p)]
     return [f"inbound {r}" for r in inbound] + [f"outbound {r}" for r in outbound]
 
 
@@ -293,8 +313,9 @@ def default_groups_with_rules(groups_by_region: Mapping[str, Iterable[Group]],
 # 4.5 --------------------------------------------------------------------------------------------
 
 def _peer_side(peering: Mapping[str, Any], vpc_id: str | None) -> Mapping[str, Any]:
-    requester = peering.get("RequesterVpcInfo", {})
-    return peering.get("AccepterVpcInfo", {}) if requester.get("VpcId") == vpc_id else requester
+    requester: Mapping[str, Any] = peering.get("RequesterVpcInfo", {})
+    accepter: Mapping[str, Any] = peering.get("AccepterVpcInfo", {})
+    return accepter if requester.get("VpcId") == vpc_id else requester
 
 
 def _peer_cidrs(info: Mapping[str, Any]) -> list[str]:
@@ -371,3 +392,18 @@ def peering_review(evidence: list[Finding]) -> str:
     broad = [f for f in routes if f.compliant is False]
     return (f"review {len(routes)} route(s) through VPC peering connections ({len(broad)} "
             "covering a whole peer VPC): is each as narrow as its purpose needs?")
+
+
+def judge_peering_routes(by_region: Mapping[str, Mapping[str, Any]],
+                         errors: Mapping[str, Exception]) -> Judgement:
+    """4.5 whole: a region not read is an error (its routes are unknown); any route through a
+    peering is for a person to review, with every route as evidence; no such route anywhere is
+    the least access there is."""
+    evidence = peering_routes(by_region, errors)
+    routes = peering_routes_found(evidence)
+    unread = [f for f in evidence if f.compliant is None and f not in routes]
+    if unread:
+        return Judgement(unread)
+    if routes:
+        return Judgement([], peering_review(evidence), evidence)
+    return Judgement(evidence)
