@@ -18,7 +18,8 @@ pytest.register_assert_rewrite("pytest_cis_aws.checks")
 
 from .catalog import CATALOG, Recommendation  # noqa: E402
 from .errors import CouldNotEvaluate, DataUnavailable, ReadOnlyViolation  # noqa: E402
-from .findings import Finding, assert_compliant, manual, recommendation  # noqa: E402
+from .finding import Finding  # noqa: E402
+from .findings import assert_compliant, manual, recommendation  # noqa: E402
 
 __all__ = [
     "CATALOG",

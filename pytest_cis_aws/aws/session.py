@@ -313,8 +313,10 @@ def _botocore_session() -> Any:
     if _LOADER is None:
         _LOADER = botocore.loaders.create_loader()
     session.register_component("data_loader", _LOADER)
-    session.unregister("after-call.iam", botocore.handlers.json_decode_policies)
-    session.register("after-call.iam", decode_policies)
+    # botocore-stubs type a handler as called with no argument; botocore passes them all by name.
+    session.unregister("after-call.iam",
+                       botocore.handlers.json_decode_policies)  # type: ignore[arg-type]
+    session.register("after-call.iam", decode_policies)  # type: ignore[arg-type]
     return session
 
 
@@ -362,7 +364,8 @@ class Aws:
         key = (service, region or self.home_region)
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = self.session.client(
+                # The stubs know each service by its literal name; here the name is data.
+                self._clients[key] = self.session.client(  # type: ignore[call-overload]
                     service,
                     region_name=key[1],
                     endpoint_url=self.settings.endpoint_url,
@@ -379,8 +382,12 @@ class Aws:
         """Credentials of an assumed role, to hand to xdist workers (never written to disk)."""
         if not self.settings.role_arn:
             return None
-        creds = self.session.get_credentials().get_frozen_credentials()
-        return {"aws_access_key_id": creds.access_key, "aws_secret_access_key": creds.secret_key,
+        credentials = self.session.get_credentials()
+        if credentials is None:  # never: the session holds the keys STS returned
+            return None
+        creds = credentials.get_frozen_credentials()
+        return {"aws_access_key_id": creds.access_key or "",
+                "aws_secret_access_key": creds.secret_key or "",
                 "aws_session_token": creds.token or ""}
 
     def _guarded(self, session: boto3.Session) -> boto3.Session:
@@ -392,7 +399,9 @@ class Aws:
         session.events.register("before-call", self.budget.before_call)
         # Three levels deep ("needs-retry.<service>.<Operation>"): called before botocore's own
         # retry handler, which each client registers on "needs-retry.<service>".
-        session.events.register("needs-retry.*.*", self.budget.needs_retry)
+        # botocore reads a needs-retry handler's answer; the stubs type every handler -> None.
+        session.events.register("needs-retry.*.*",
+                                self.budget.needs_retry)  # type: ignore[arg-type]
         session.events.register("after-call-error", self.unreachable.after_call_error)
         session.events.register("after-call", check_answer)
         return session

@@ -104,8 +104,8 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
         tr.write_line(table(["account", *(f"level {n}" for n in range(1, header["level"] + 1))],
                             account_rows(by_account, header["level"])))
         tr.write_line("Organization total:", bold=True)
-    rows = [r.to_dict() for r in results.results()]
-    for line in score_lines(results.score(), header["level"], note, rows):
+    result_rows = [r.to_dict() for r in results.results()]
+    for line in score_lines(results.score(), header["level"], note, result_rows):
         tr.write_line(line, bold=True)
     for outcome in ("manual", "error"):
         listed = [r for r in results.results() if r.outcome == outcome]
@@ -114,7 +114,7 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
     for r in results.results():
         if r.outcome == "error":
             tr.write_line(f"  {r.id}: {printable(r.reason, 160)}")
-    for line in waived_lines(rows):
+    for line in waived_lines(result_rows):
         tr.write_line(line, yellow=True)
     for line in waiver_lines(header):
         tr.write_line(line, yellow=True)
