@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import catalog
 from ..text import printable, table
 from .results import OUTCOMES, Results, incomplete_note
+
+if TYPE_CHECKING:
+    import pytest
+
+    from .gate import Verdict
 
 
 def benchmark_counts() -> dict[str, int]:
@@ -81,7 +86,7 @@ def account_rows(by_account: dict[str, dict[str, dict[str, int]]], max_level: in
             for account, score in by_account.items()]
 
 
-def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
+def write_summary(tr: pytest.TerminalReporter, results: Results, header: dict[str, Any]) -> None:
     tr.write_sep("=", f"{catalog.BENCHMARK_NAME} v{catalog.BENCHMARK_VERSION}")
     tr.write_line(
         f"account {header['account']} | regions {', '.join(header['regions']) or '-'} | "
@@ -198,7 +203,7 @@ def section_order(name: str) -> int:
     return order.index(name) if name in order else len(order)
 
 
-def write_api_stats(terminalreporter: Any, calls: dict[str, int]) -> None:
+def write_api_stats(terminalreporter: pytest.TerminalReporter, calls: dict[str, int]) -> None:
     terminalreporter.write_sep("-", f"AWS API calls: {sum(calls.values())}")
     rows = [[key.partition(":")[0], key.partition(":")[2], str(n)] for key, n in calls.items()]
     if rows:
@@ -226,7 +231,8 @@ def baseline_lines(doc: Mapping[str, Any], limit: int = MAX_LISTED) -> list[str]
     return lines
 
 
-def write_baseline(tr: Any, doc: Mapping[str, Any], verdict: Any) -> None:
+def write_baseline(tr: pytest.TerminalReporter, doc: Mapping[str, Any],
+                   verdict: Verdict | None) -> None:
     """The baseline comparison and why the CIS results do or do not fail the run."""
     lines = baseline_lines(doc)
     for index, line in enumerate(lines):
