@@ -446,3 +446,11 @@ class Aws:
             aws_session_token=creds["SessionToken"],
             region_name=region,
         )
+
+
+if TYPE_CHECKING:
+    from ..types import AwsClientFactory
+
+    def _client_factory(aws: Aws) -> AwsClientFactory:
+        # For mypy only: Aws.client is what the public `aws_client` fixture's type promises.
+        return aws.client
