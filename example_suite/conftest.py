@@ -6,11 +6,12 @@ are available here and in every check, as in the stock checks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
+
+from pytest_cis_aws import AwsClientFactory
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,7 +29,7 @@ def org_settings(pytestconfig: pytest.Config) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def s3_bucket_tags(aws_client: Callable[..., Any]) -> dict[str, dict[str, str] | str]:
+def s3_bucket_tags(aws_client: AwsClientFactory) -> dict[str, dict[str, str] | str]:
     """Every bucket with its tags ({} when it has none), or why they could not be read.
 
     Read once per session. Each bucket is asked in its own region, as S3 expects.

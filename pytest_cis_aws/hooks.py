@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -19,15 +19,18 @@ from .findings import CheckRecord, ManualCheck, recording
 from .run import CisRun
 from .selection import CHECKS_DIR
 
+if TYPE_CHECKING:
+    from .redact import Redaction
+
 RECORD_KEY = pytest.StashKey[CheckRecord]()
 
 
 class RunHooks:
     """The active run's hooks, on the controller and on every xdist worker."""
 
-    def __init__(self, run: CisRun, redaction: Any) -> None:
+    def __init__(self, run: CisRun, redaction: Redaction) -> None:
         self.run = run
-        self.redaction = redaction  # redact.Redaction: no credential in any log record
+        self.redaction = redaction  # no credential in any log record
         self._stop_progress: Callable[[], None] | None = None  # progress.py's listener
 
     def stop_progress(self) -> None:
@@ -162,7 +165,8 @@ class RunHooks:
         self.run.record_collected({item.nodeid: meta for item in session.items
                                    if (meta := selection.metadata(item)) is not None})
 
-    def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter,
+                                config: pytest.Config) -> None:
         run = self.run
         if hasattr(config, "workerinput"):
             return

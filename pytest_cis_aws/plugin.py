@@ -8,7 +8,7 @@ dormant run has none of them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,8 +17,11 @@ from .hooks import ResultHooks, RunHooks, XdistHooks
 from .run import RUN_KEY, CisRun
 from .selection import CHECKS_DIR
 
+if TYPE_CHECKING:
+    from .redact import Redaction
+
 HOOKS_KEY = pytest.StashKey[RunHooks]()  # the active run's hooks, while registered
-REDACTION_KEY = pytest.StashKey[Any]()  # redact.Redaction, while the plugin is active
+REDACTION_KEY: pytest.StashKey[Redaction] = pytest.StashKey()  # while the plugin is active
 
 # Fixtures live beside the hooks, one module per kind of data; none of them imports boto3.
 pytest_plugins = [

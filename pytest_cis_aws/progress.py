@@ -22,7 +22,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import pytest
 
 # A CI log hears about a task only once it has taken this long (a fast fetch says nothing).
 MILESTONE_AFTER = 2.0
@@ -135,7 +138,7 @@ class TerminalSink:
     """pytest's terminal reporter, with capture suspended while writing (as live logging
     does): a fixture fetching its data runs under capture."""
 
-    def __init__(self, reporter: Any, capture: Any) -> None:
+    def __init__(self, reporter: pytest.TerminalReporter, capture: Any) -> None:
         self.reporter = reporter
         self.capture = capture
 
@@ -160,7 +163,7 @@ class TerminalSink:
         return int(writer.fullwidth) - int(writer.width_of_current_line) - 1
 
 
-def start(config: Any) -> Callable[[], None] | None:
+def start(config: pytest.Config) -> Callable[[], None] | None:
     """Listen to the AWS layer for this run; returns what stops it (None: nothing to show)."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None or config.get_verbosity() <= -2 or hasattr(config, "workerinput"):

@@ -17,9 +17,12 @@ from .errors import DataUnavailable
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from .aws.cache import CrossRunCache
     from .aws.regions import Regions
     from .aws.session import Aws, Identity
     from .aws.store import RunStore
+    from .report.gate import Verdict
+    from .waivers import Waivers
 
 RUN_KEY = pytest.StashKey["CisRun"]()
 WORKERINPUT_KEY = "cis_aws"
@@ -53,7 +56,7 @@ class CisRun:
         from .report.results import Results
 
         self.results = Results()
-        self.waivers: Any = None  # waivers.Waivers when --cis-waivers is given
+        self.waivers: Waivers | None = None  # when --cis-waivers is given
         # The baseline gate (report/baseline.py, report/gate.py), on the controller: the
         # --cis-baseline document, read at configure time; this run's document, built once at
         # session end (pytest-html's summary may ask for it first); failed tests that are not
@@ -61,7 +64,7 @@ class CisRun:
         self.baseline: dict[str, Any] | None = None
         self.document: dict[str, Any] | None = None
         self.other_failures = 0
-        self.verdict: Any = None
+        self.verdict: Verdict | None = None
         self.started = time.monotonic()
 
     def shared_input(self) -> dict[str, Any]:
@@ -113,7 +116,7 @@ class CisRun:
         self.cache_dir = directory
         return directory
 
-    def _cross_run_cache(self) -> Any:
+    def _cross_run_cache(self) -> CrossRunCache | None:
         if not self.settings.cache_ttl:
             return None
         from .aws.cache import CrossRunCache

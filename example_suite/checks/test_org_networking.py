@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pytest_cis_aws import Finding, assert_compliant
+from pytest_cis_aws import AwsClientFactory, Finding, assert_compliant
 
 WORLD = ("0.0.0.0/0", "::/0")
 
@@ -36,8 +36,10 @@ def world_open_rules(group: Mapping[str, Any], allowed_ports: Collection[int]) -
 
 @pytest.mark.cis(id="ORG-2", level=1, section="networking",
                  title="Only HTTPS is open to the world")
-def test_only_https_is_open_to_the_world(aws_client, cis_regions, org_settings):
-    findings = []
+def test_only_https_is_open_to_the_world(aws_client: AwsClientFactory,
+                                         cis_regions: tuple[str, ...],
+                                         org_settings: dict[str, Any]) -> None:
+    findings: list[Finding] = []
     for region in cis_regions:
         try:
             paginator = aws_client("ec2", region).get_paginator("describe_security_groups")

@@ -9,8 +9,8 @@ from pytest_cis_aws import Finding, assert_compliant
 
 # `section` is optional: this check belongs to none of the benchmark's four sections.
 @pytest.mark.cis(id="ORG-1", level=1, title="Every S3 bucket has an owner tag")
-def test_every_bucket_has_an_owner(s3_bucket_tags):
-    findings = []
+def test_every_bucket_has_an_owner(s3_bucket_tags: dict[str, dict[str, str] | str]) -> None:
+    findings: list[Finding] = []
     for bucket, tags in sorted(s3_bucket_tags.items()):
         arn = f"arn:aws:s3:::{bucket}"
         if isinstance(tags, str):  # not readable: the check cannot pass on it, nor fail

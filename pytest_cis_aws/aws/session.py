@@ -9,7 +9,7 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,6 +22,10 @@ from .guard import refuse_writes
 
 if TYPE_CHECKING:
     import boto3
+    import botocore.session
+    from botocore.config import Config
+    from botocore.loaders import Loader
+    from botocore.model import OperationModel
 
 DEFAULT_REGION = "us-east-1"
 ROLE_SESSION_NAME = "pytest-cis-aws"
@@ -47,7 +51,7 @@ class CallCounter:
         self._lock = threading.Lock()
         self.counts: Counter[tuple[str, str]] = Counter()
 
-    def __call__(self, model: Any, **_: Any) -> None:
+    def __call__(self, model: OperationModel, **_: Any) -> None:
         with self._lock:
             self.counts[(model.service_model.service_name, model.name)] += 1
 
@@ -116,11 +120,11 @@ def _mismatch(shape: Any, value: Any, path: str) -> str | None:
     return None
 
 
-def _first(problems: Any) -> str | None:
+def _first(problems: Iterable[str | None]) -> str | None:
     return next((p for p in problems if p is not None), None)
 
 
-def check_answer(http_response: Any, parsed: Any, model: Any, **_: Any) -> None:
+def check_answer(http_response: Any, parsed: Any, model: OperationModel, **_: Any) -> None:
     """botocore `after-call` handler: a successful answer must have the types its model says.
 
     botocore converts XML answers to the modelled types, but passes JSON values through as they
@@ -139,7 +143,7 @@ def check_answer(http_response: Any, parsed: Any, model: Any, **_: Any) -> None:
 _JSON_PROTOCOLS = ("json", "rest-json")
 
 
-def _check_body(http_response: Any, model: Any) -> None:
+def _check_body(http_response: Any, model: OperationModel) -> None:
     """The body arrived whole and parses: botocore reads a JSON body that does not parse as an
     empty answer (its text becomes a 'message' no member reads), and never compares a body with
     its Content-Length (it turns that check off)."""
@@ -168,7 +172,7 @@ def _check_body(http_response: Any, model: Any) -> None:
 _POLICY_SHAPE = "policyDocumentType"
 
 
-def decode_policies(parsed: Any, model: Any, **_: Any) -> None:
+def decode_policies(parsed: Any, model: OperationModel, **_: Any) -> None:
     """`after-call.iam`, in place of botocore's own decoder: IAM sends every policy document as
     URL-encoded JSON text. botocore decodes it leniently (a duplicate key keeps its last value);
     this decodes it with the audit's strict parser. A document that parser rejects stays text, so
@@ -210,7 +214,7 @@ class CallBudget:
 
     SERVER_ERROR_RETRIES: ClassVar[int] = 2
 
-    def __init__(self, seconds: float, clock: Any = time.monotonic) -> None:
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         from botocore.retries import standard
 
         self.seconds = seconds
@@ -298,10 +302,10 @@ class UnreachableEndpoints:
                 self._dead.setdefault(self._key(event_name, context), dead)
 
 
-_LOADER: Any = None
+_LOADER: Loader | None = None
 
 
-def _botocore_session() -> Any:
+def _botocore_session() -> botocore.session.Session:
     """A botocore session sharing one model loader per process: service models are parsed once,
     not once per session (xdist workers, in-process pytester runs)."""
     global _LOADER
@@ -313,19 +317,22 @@ def _botocore_session() -> Any:
     if _LOADER is None:
         _LOADER = botocore.loaders.create_loader()
     session.register_component("data_loader", _LOADER)
-    session.unregister("after-call.iam", botocore.handlers.json_decode_policies)
-    session.register("after-call.iam", decode_policies)
+    # botocore-stubs type a handler as called with no argument; botocore passes them all by name.
+    session.unregister("after-call.iam",
+                       botocore.handlers.json_decode_policies)  # type: ignore[arg-type]
+    session.register("after-call.iam", decode_policies)  # type: ignore[arg-type]
     return session
 
 
-def loader() -> Any:
+def loader() -> Loader:
     """The process's shared botocore data loader (service, paginator models)."""
     if _LOADER is None:
         _botocore_session()
+    assert _LOADER is not None  # set by _botocore_session
     return _LOADER
 
 
-def client_config(max_pool: int, call_timeout: float = 60.0) -> Any:
+def client_config(max_pool: int, call_timeout: float = 60.0) -> Config:
     from botocore.config import Config
 
     # Adaptive retries absorb throttling; explicit timeouts keep a dead region from hanging
@@ -362,7 +369,8 @@ class Aws:
         key = (service, region or self.home_region)
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = self.session.client(
+                # The stubs know each service by its literal name; here the name is data.
+                self._clients[key] = self.session.client(  # type: ignore[call-overload]
                     service,
                     region_name=key[1],
                     endpoint_url=self.settings.endpoint_url,
@@ -379,8 +387,12 @@ class Aws:
         """Credentials of an assumed role, to hand to xdist workers (never written to disk)."""
         if not self.settings.role_arn:
             return None
-        creds = self.session.get_credentials().get_frozen_credentials()
-        return {"aws_access_key_id": creds.access_key, "aws_secret_access_key": creds.secret_key,
+        credentials = self.session.get_credentials()
+        if credentials is None:  # never: the session holds the keys STS returned
+            return None
+        creds = credentials.get_frozen_credentials()
+        return {"aws_access_key_id": creds.access_key or "",
+                "aws_secret_access_key": creds.secret_key or "",
                 "aws_session_token": creds.token or ""}
 
     def _guarded(self, session: boto3.Session) -> boto3.Session:
@@ -392,7 +404,9 @@ class Aws:
         session.events.register("before-call", self.budget.before_call)
         # Three levels deep ("needs-retry.<service>.<Operation>"): called before botocore's own
         # retry handler, which each client registers on "needs-retry.<service>".
-        session.events.register("needs-retry.*.*", self.budget.needs_retry)
+        # botocore reads a needs-retry handler's answer; the stubs type every handler -> None.
+        session.events.register("needs-retry.*.*",
+                                self.budget.needs_retry)  # type: ignore[arg-type]
         session.events.register("after-call-error", self.unreachable.after_call_error)
         session.events.register("after-call", check_answer)
         return session
@@ -432,3 +446,11 @@ class Aws:
             aws_session_token=creds["SessionToken"],
             region_name=region,
         )
+
+
+if TYPE_CHECKING:
+    from ..types import AwsClientFactory
+
+    def _client_factory(aws: Aws) -> AwsClientFactory:
+        # For mypy only: Aws.client is what the public `aws_client` fixture's type promises.
+        return aws.client

@@ -219,6 +219,10 @@ def describe(item: Item | Mapping[str, Any], *, account: bool = False) -> str:
     """One line naming an item: recommendation, resource (with its region and, with
     `account`, its account when the resource does not say them), and why. Not yet made
     printable: the caller does, for its medium."""
+    # A `resolved` entry is JSON: its fields are whatever the document holds.
+    rec: Any
+    state: Any
+    reason: Any
     if isinstance(item, Item):
         rec, who, region = str(item.result.get("id")), item.account, item.region
         resource, state, reason = item.resource, item.state, item.reason

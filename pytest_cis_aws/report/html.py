@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from functools import cache
 from html import escape
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import catalog
 from ..text import printable
@@ -35,6 +35,9 @@ from .terminal import (
     section_order,
     waiver_lines,
 )
+
+if TYPE_CHECKING:
+    import jinja2
 
 # pytest-html sorts on `data-column-type` and reads row values from `col-<name>` (\w+ only).
 COLUMNS = (("cisid", "CIS ID"), ("cistitle", "Title"), ("cislevel", "Level"),
@@ -130,7 +133,7 @@ def relabel_filters(outcomes: dict[str, dict[str, Any]], results: Iterable[Resul
 # -- the first screen ---------------------------------------------------------------------------
 
 @cache
-def _environment() -> Any:
+def _environment() -> jinja2.Environment:
     import jinja2  # pytest-html's own dependency: there whenever this module is used
 
     return jinja2.Environment(loader=jinja2.PackageLoader("pytest_cis_aws", "report/templates"),

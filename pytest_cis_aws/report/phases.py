@@ -42,7 +42,7 @@ def crash_teardown(report: pytest.TestReport) -> pytest.TestReport:
     if meta is not None:  # junitxml writes a case's properties from its teardown report
         from ..selection import junit_properties
 
-        teardown.user_properties = junit_properties(meta)
+        teardown.user_properties = list(junit_properties(meta))
     return teardown
 
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import catalog
 from ..text import printable, table
 from .results import OUTCOMES, Results, incomplete_note
+
+if TYPE_CHECKING:
+    import pytest
+
+    from .gate import Verdict
 
 
 def benchmark_counts() -> dict[str, int]:
@@ -82,7 +87,7 @@ def account_rows(by_account: dict[str, dict[str, dict[str, int]]], max_level: in
             for account, score in by_account.items()]
 
 
-def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
+def write_summary(tr: pytest.TerminalReporter, results: Results, header: dict[str, Any]) -> None:
     benchmark = catalog.current()
     tr.write_sep("=", f"{benchmark.name} v{benchmark.version}")
     tr.write_line(
@@ -106,8 +111,8 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
         tr.write_line(table(["account", *(f"level {n}" for n in range(1, header["level"] + 1))],
                             account_rows(by_account, header["level"])))
         tr.write_line("Organization total:", bold=True)
-    rows = [r.to_dict() for r in results.results()]
-    for line in score_lines(results.score(), header["level"], note, rows):
+    result_rows = [r.to_dict() for r in results.results()]
+    for line in score_lines(results.score(), header["level"], note, result_rows):
         tr.write_line(line, bold=True)
     for outcome in ("manual", "error"):
         listed = [r for r in results.results() if r.outcome == outcome]
@@ -116,7 +121,7 @@ def write_summary(tr: Any, results: Results, header: dict[str, Any]) -> None:
     for r in results.results():
         if r.outcome == "error":
             tr.write_line(f"  {r.id}: {printable(r.reason, 160)}")
-    for line in waived_lines(rows):
+    for line in waived_lines(result_rows):
         tr.write_line(line, yellow=True)
     for line in waiver_lines(header):
         tr.write_line(line, yellow=True)
@@ -200,7 +205,7 @@ def section_order(name: str) -> int:
     return order.index(name) if name in order else len(order)
 
 
-def write_api_stats(terminalreporter: Any, calls: dict[str, int]) -> None:
+def write_api_stats(terminalreporter: pytest.TerminalReporter, calls: dict[str, int]) -> None:
     terminalreporter.write_sep("-", f"AWS API calls: {sum(calls.values())}")
     rows = [[key.partition(":")[0], key.partition(":")[2], str(n)] for key, n in calls.items()]
     if rows:
@@ -228,7 +233,8 @@ def baseline_lines(doc: Mapping[str, Any], limit: int = MAX_LISTED) -> list[str]
     return lines
 
 
-def write_baseline(tr: Any, doc: Mapping[str, Any], verdict: Any) -> None:
+def write_baseline(tr: pytest.TerminalReporter, doc: Mapping[str, Any],
+                   verdict: Verdict | None) -> None:
     """The baseline comparison and why the CIS results do or do not fail the run."""
     lines = baseline_lines(doc)
     for index, line in enumerate(lines):
