@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar, cast
 
 import pytest
+from _pytest.outcomes import Skipped  # pytest.skip.Exception, by a name a type checker can see
 
 from . import catalog
 from .errors import CouldNotEvaluate
@@ -100,7 +101,7 @@ def _waived(record: CheckRecord, finding: Finding) -> Finding:
     return replace(finding, waiver=waiver.describe()) if waiver else finding
 
 
-class ManualCheck(pytest.skip.Exception):  # type: ignore[name-defined]
+class ManualCheck(Skipped):
     """How `manual` ends a check: a skip to pytest (every reporter words it as one), *manual*
     to the plugin, which tells them apart by this type (hooks.py sets `cis_outcome`), never by
     the message. A plain `pytest.skip("manual: ...")` stays a skip."""
