@@ -52,6 +52,10 @@ def build_parser() -> Parser:
                                 f"({catalog.DEFAULT.name} v{catalog.DEFAULT.version}).")
     parser.add_argument("--version", action="store_true",
                         help="print the tool and benchmark versions and exit")
+    parser.add_argument("--benchmark", metavar="NAME|PATH",
+                        help="the benchmark the files were audited against, as --cis-benchmark "
+                             "took it: a shipped name or a benchmark .toml file (default "
+                             f"{catalog.DATA_FILE.stem})")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_merge(commands)
     add_diff_parser(commands)
@@ -67,10 +71,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command is None:
             parser.error("a command is required")
+        if args.benchmark is not None:
+            try:
+                catalog.activate(catalog.find(args.benchmark))
+            except ValueError as exc:
+                parser.error(f"--benchmark: {exc}")
         return int(args.run(args))
     except CommandError as exc:
         print(f"ERROR: {_one_line(str(exc))}", file=sys.stderr)
         return USAGE_ERROR
+    finally:
+        catalog.activate(catalog.DEFAULT)  # main() may run in a test's process
 
 
 def _one_line(text: str) -> str:

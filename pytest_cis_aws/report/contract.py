@@ -71,7 +71,12 @@ def check(doc: Any) -> None:
         raise DocumentError("not a --cis-json document (not a JSON object)")
     _check_schema_version(doc.get("schema_version"))
     validate(doc, schema())
-    version = catalog.current().version
+    benchmark = catalog.current()
+    if doc["benchmark"] != benchmark.name:
+        raise DocumentError(f"another benchmark ({_short(doc['benchmark'])} v"
+                            f"{_short(doc['version'])}; this reads {benchmark.name}: name its "
+                            "data with --benchmark)")
+    version = benchmark.version
     if doc["version"] != version:
         raise DocumentError(f"benchmark version {_short(doc['version'])}: this pytest-cis-aws "
                             f"reads {version} (finding ids differ between versions)")
