@@ -20,8 +20,6 @@ from pytest_cis_aws.demo.common import bucket
 from pytest_cis_aws.demo.seed_logging import access_logging, rotating_key, trail
 from pytest_cis_aws.demo.seed_logging import recorder as config_recorder
 
-__all__ = ["bucket", "rotating_key", "trail"]  # other test modules build with these too
-
 US, EU = "us-east-1", "eu-west-1"
 LOG_GROUP = f"arn:aws:logs:{US}:{ACCOUNT}:log-group:cloudtrail:*"
 LOGS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/cloudtrail-to-logs"

@@ -24,8 +24,6 @@ from pytest_cis_aws.demo.seed_monitoring import metric_filter as put_metric_filt
 from pytest_cis_aws.rules.metric_filters import REFERENCE_PATTERNS
 from test_metric_filters import Rewrite, rewrite
 
-__all__ = ["log_group_arn", "topic"]  # accounts_full builds with these too
-
 US, EU = "us-east-1", "eu-west-1"
 RECS = tuple(f"3.{n}" for n in range(1, 15))
 # What each of 3.1-3.14 watches (the keys the chains are built by), and back: the pattern

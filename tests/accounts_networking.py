@@ -18,8 +18,6 @@ from pytest_cis_aws.demo.seed_networking import (
 )
 from pytest_cis_aws.demo.seed_networking import tcp as tcp_from
 
-__all__ = ["close_default_groups", "peer", "vpc"]  # the shared builders, as these tests use them
-
 US, EU = "us-east-1", "eu-west-1"
 FLOW_BUCKET = "cis-flow-logs"
 
