@@ -23,6 +23,11 @@ from typing import Any
 
 from seed import Clients, complete_credential_report, parallel
 
+from pytest_cis_aws.demo.common import bucket
+from pytest_cis_aws.demo.seed_iam import user_with_console
+from pytest_cis_aws.demo.seed_logging import trail
+from pytest_cis_aws.demo.seed_networking import flow_logs_to_log_group, security_group, tcp, vpc
+
 MANAGEMENT = "123456789012"
 ROLE = "OrganizationAccountAccessRole"
 ORG_REGIONS = ("us-east-1", "eu-west-1")
@@ -103,14 +108,10 @@ def _document(action: str) -> str:
 
 def _user(iam: Any, member: Member, number: int) -> None:
     name = f"member-user-{number}"
-    iam.create_user(UserName=name)
     if number % 2 == 0:
-        iam.create_login_profile(UserName=name, Password="Correct-Horse-9!")
-        if member.mfa:
-            serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)[
-                "VirtualMFADevice"]["SerialNumber"]
-            iam.enable_mfa_device(UserName=name, SerialNumber=serial,
-                                  AuthenticationCode1="123456", AuthenticationCode2="654321")
+        user_with_console(iam, name, mfa=member.mfa)
+    else:
+        iam.create_user(UserName=name)
     if number == 1:
         iam.create_access_key(UserName=name)
     if number == 0 and member.user_policy:
@@ -135,29 +136,21 @@ def seed_kms(clients: Clients, member: Member) -> None:
 def seed_trail(clients: Clients, member: Member) -> None:
     if not member.trail:
         return
-    bucket = f"trail-logs-{member.account}"
-    clients("s3").create_bucket(Bucket=bucket)
-    cloudtrail = clients("cloudtrail")
-    cloudtrail.create_trail(Name="org-member-trail", S3BucketName=bucket,
-                            IsMultiRegionTrail=True, EnableLogFileValidation=True,
-                            IncludeGlobalServiceEvents=True)
-    cloudtrail.start_logging(Name="org-member-trail")
+    logs = f"trail-logs-{member.account}"
+    bucket(clients, logs, "us-east-1")
+    trail(clients, "us-east-1", "org-member-trail", logs, IsMultiRegionTrail=True,
+          EnableLogFileValidation=True, IncludeGlobalServiceEvents=True)
 
 
 def seed_network(clients: Clients, member: Member, region: str) -> None:
     ec2 = clients("ec2", region)
-    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    group = ec2.create_security_group(GroupName="admin", Description="admin",
-                                      VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-         "IpRanges": [{"CidrIp": "0.0.0.0/0" if member.open_ssh else "10.0.0.0/8"}]}])
+    vpc_id = vpc(ec2, "10.1.0.0/16")
+    security_group(ec2, vpc_id, "admin", tcp(22, ipv4=[
+        {"CidrIp": "0.0.0.0/0" if member.open_ssh else "10.0.0.0/8"}]))
     if member.flow_logs:
         clients("logs", region).create_log_group(logGroupName="flow-logs")
-        ec2.create_flow_logs(
-            ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL",
-            LogDestinationType="cloud-watch-logs", LogGroupName="flow-logs",
-            DeliverLogsPermissionArn=f"arn:aws:iam::{member.account}:role/flow-logs")
+        flow_logs_to_log_group(ec2, [vpc_id], "flow-logs",
+                               f"arn:aws:iam::{member.account}:role/flow-logs")
 
 
 def seed_member(management: Clients, member: Member) -> None:

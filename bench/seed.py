@@ -5,17 +5,30 @@ gives the 100-user account, so each size is seeded once. Every region gets the s
 so that each audited region should cost the same number of calls.
 
 Nothing here reaches into moto's internals: a real account could be seeded the same way (but
-this module only ever talks to the local endpoint it is given).
+this module only ever talks to the local endpoint it is given). The building blocks are the
+package's shared account builders (pytest_cis_aws.demo.seed_*), as the demo's and the tests' are.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from pytest_cis_aws.demo.common import allow, bucket, document, trust
+from pytest_cis_aws.demo.seed_iam import security_contact, user_with_console
+from pytest_cis_aws.demo.seed_logging import log_group_arn, recorder, rotating_key, trail
+from pytest_cis_aws.demo.seed_monitoring import alarm, metric_filter, topic
+from pytest_cis_aws.demo.seed_networking import (
+    WORLD4,
+    WORLD6,
+    flow_logs_to_log_group,
+    peer,
+    security_group,
+    tcp,
+    vpc,
+)
 from pytest_cis_aws.rules.metric_filters import REFERENCE_PATTERNS
 
 ACCOUNT = "123456789012"
@@ -67,12 +80,8 @@ def parallel(items: Iterable[Any], work: Callable[[Any], None]) -> None:
             pass  # re-raises the first failure
 
 
-def _document(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
 def _allow(action: str, sid: str) -> dict[str, Any]:
-    return {"Sid": sid, "Effect": "Allow", "Action": action, "Resource": "*"}
+    return allow(action, Sid=sid)
 
 
 def _born(start: int, stop: int, every: int) -> range:
@@ -101,19 +110,17 @@ def seed_account_settings(clients: Clients) -> None:
         MinimumPasswordLength=14, RequireSymbols=True, RequireNumbers=True,
         RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
         AllowUsersToChangePassword=True, MaxPasswordAge=90, PasswordReusePrevention=24)
-    clients("account").put_alternate_contact(
-        AlternateContactType="SECURITY", Name="Security team", Title="SOC",
-        EmailAddress="security@example.com", PhoneNumber="+10000000000")
+    security_contact(clients, "Security team", "SOC", "+10000000000")
 
 
 def _policy(iam: Any, number: int) -> None:
     # Policy 0 grants *:* (a 1.24 finding); odd ones get a second, default version.
     action = "*" if number == 0 else "s3:Get*"
     iam.create_policy(PolicyName=f"bench-policy-{number:03d}",
-                      PolicyDocument=_document(_allow(action, "First")))
+                      PolicyDocument=document(_allow(action, "First")))
     if number % 2:
         iam.create_policy_version(PolicyArn=policy_arn(number), SetAsDefault=True,
-                                  PolicyDocument=_document(_allow("s3:List*", "Second")))
+                                  PolicyDocument=document(_allow("s3:List*", "Second")))
 
 
 def _group(iam: Any, number: int) -> None:
@@ -121,39 +128,29 @@ def _group(iam: Any, number: int) -> None:
     iam.create_group(GroupName=name)
     iam.attach_group_policy(GroupName=name, PolicyArn=policy_arn(number))
     iam.put_group_policy(GroupName=name, PolicyName="inline",
-                         PolicyDocument=_document(_allow("ec2:Describe*", "Inline")))
+                         PolicyDocument=document(_allow("ec2:Describe*", "Inline")))
 
 
 def _role(iam: Any, number: int) -> None:
     name = f"bench-role-{number:03d}"
-    trust = _document({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                       "Action": "sts:AssumeRole"})
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
     iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn(number // 2))
     iam.put_role_policy(RoleName=name, PolicyName="inline",
-                        PolicyDocument=_document(_allow("logs:Describe*", "Inline")))
-
-
-def _mfa(iam: Any, name: str) -> None:
-    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"][
-        "SerialNumber"]
-    iam.enable_mfa_device(UserName=name, SerialNumber=serial, AuthenticationCode1="123456",
-                          AuthenticationCode2="654321")
+                        PolicyDocument=document(_allow("logs:Describe*", "Inline")))
 
 
 def _user(iam: Any, index: int) -> None:
     """Half have a console password (half of those MFA), a third a key, some policies."""
     name = user_name(index)
-    iam.create_user(UserName=name)
-    if index % 2 == 0:
-        iam.create_login_profile(UserName=name, Password="Correct-Horse-9!")
-    if index % MFA_EVERY == 0:
-        _mfa(iam, name)
+    if index % 2 == 0:  # MFA_EVERY is even: every user with MFA has a console password
+        user_with_console(iam, name, mfa=index % MFA_EVERY == 0)
+    else:
+        iam.create_user(UserName=name)
     for _ in range((index % 3 == 0) + (index % 15 == 0)):
         iam.create_access_key(UserName=name)
     if index % 5 == 0:
         iam.put_user_policy(UserName=name, PolicyName="direct",
-                            PolicyDocument=_document(_allow("sqs:*", "Direct")))
+                            PolicyDocument=document(_allow("sqs:*", "Direct")))
     if index % 7 == 0:
         iam.attach_user_policy(UserName=name, PolicyArn=policy_arn(index // USERS_PER_GROUP))
     if index % 2 == 1:
@@ -182,103 +179,64 @@ def complete_credential_report(clients: Clients) -> None:
 
 # One region -------------------------------------------------------------------------------------
 
-def _bucket(clients: Clients, region: str, name: str) -> None:
-    extra = {} if region == HOME else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-    clients("s3", region).create_bucket(Bucket=name, **extra)
-
-
 def _keys(clients: Clients, region: str) -> str:
     """Two customer keys, the first rotated; returns its ARN (the trail encrypts with it)."""
-    kms = clients("kms", region)
-    arns = [kms.create_key(Description=f"bench key {n}")["KeyMetadata"]["Arn"] for n in (1, 2)]
-    kms.enable_key_rotation(KeyId=arns[0])
-    return str(arns[0])
+    rotated = rotating_key(clients, region, "bench key 1")
+    clients("kms", region).create_key(Description="bench key 2")
+    return rotated
 
 
 def _trail(clients: Clients, region: str, key_arn: str) -> str:
     """The region's trail (in us-east-1 the multi-region one), logging to its own log group."""
     name = "bench-org-trail" if region == HOME else f"bench-trail-{region}"
     group = f"bench-cloudtrail-{region}"
-    _bucket(clients, region, f"bench-trail-logs-{region}")
+    bucket(clients, f"bench-trail-logs-{region}", region)
     clients("logs", region).create_log_group(logGroupName=group)
-    cloudtrail = clients("cloudtrail", region)
-    cloudtrail.create_trail(
-        Name=name, S3BucketName=f"bench-trail-logs-{region}", IsMultiRegionTrail=region == HOME,
-        EnableLogFileValidation=True, KmsKeyId=key_arn, IncludeGlobalServiceEvents=region == HOME,
-        CloudWatchLogsLogGroupArn=f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{group}:*",
-        CloudWatchLogsRoleArn=LOGS_ROLE)
-    cloudtrail.start_logging(Name=name)
+    trail(clients, region, name, f"bench-trail-logs-{region}", IsMultiRegionTrail=region == HOME,
+          EnableLogFileValidation=True, KmsKeyId=key_arn,
+          IncludeGlobalServiceEvents=region == HOME,
+          CloudWatchLogsLogGroupArn=log_group_arn(region, group), CloudWatchLogsRoleArn=LOGS_ROLE)
     return group
 
 
 def _topics(clients: Clients, region: str) -> str:
     """A subscribed alarm topic (returned) and an unused one."""
-    sns = clients("sns", region)
-    arn = str(sns.create_topic(Name="bench-alarms")["TopicArn"])
-    sns.subscribe(TopicArn=arn, Protocol="email", Endpoint="secops@example.com")
-    sns.subscribe(TopicArn=arn, Protocol="https", Endpoint="https://hooks.example.com/cis")
-    sns.create_topic(Name="bench-unused")
+    arn = topic(clients, region, "bench-alarms", "secops@example.com",
+                "https://hooks.example.com/cis")
+    topic(clients, region, "bench-unused")
     return arn
 
 
-def _alarm_chains(clients: Clients, region: str, group: str, topic: str) -> None:
+def _alarm_chains(clients: Clients, region: str, group: str, topic_arn: str) -> None:
     """3.1–3.14: the benchmark's filter on the trail's log group, an alarm, the topic."""
-    logs, cloudwatch = clients("logs", region), clients("cloudwatch", region)
     for meaning, pattern in REFERENCE_PATTERNS.items():  # keyed by meaning: vpc_changes, ...
         metric = f"cis-{meaning.replace('_', '-')}"
-        logs.put_metric_filter(
-            logGroupName=group, filterName=metric, filterPattern=pattern,
-            metricTransformations=[{"metricName": metric, "metricNamespace": NAMESPACE,
-                                    "metricValue": "1"}])
-        cloudwatch.put_metric_alarm(
-            AlarmName=f"alarm-{metric}", AlarmActions=[topic], MetricName=metric,
-            Namespace=NAMESPACE, Statistic="Sum", Period=300, EvaluationPeriods=1,
-            Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold")
+        metric_filter(clients, region, group, metric, pattern, namespace=NAMESPACE)
+        alarm(clients, region, f"alarm-{metric}", metric, [topic_arn], namespace=NAMESPACE)
 
 
 def _config(clients: Clients, region: str) -> None:
-    config = clients("config", region)
-    _bucket(clients, region, f"bench-config-{region}")
-    config.put_configuration_recorder(ConfigurationRecorder={
-        "name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/bench-config",
-        "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == HOME}})
-    config.put_delivery_channel(DeliveryChannel={"name": "default",
-                                                 "s3BucketName": f"bench-config-{region}"})
-    config.start_configuration_recorder(ConfigurationRecorderName="default")
+    bucket(clients, f"bench-config-{region}", region)
+    recorder(clients, region, {"allSupported": True, "includeGlobalResourceTypes": region == HOME},
+             role=f"arn:aws:iam::{ACCOUNT}:role/bench-config", bucket=f"bench-config-{region}")
 
 
-def _security_groups(ec2: Any, vpc: str, open_ssh: bool) -> None:
-    web = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
-         "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}
-        for port in (80, 443)])
-    admin = ec2.create_security_group(GroupName="admin", Description="admin",
-                                      VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=admin, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-         "IpRanges": [{"CidrIp": "0.0.0.0/0" if open_ssh else "10.0.0.0/8"}]},
-        {"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389,
-         "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])
+def _security_groups(ec2: Any, vpc_id: str, open_ssh: bool) -> None:
+    inside = [{"CidrIp": "10.0.0.0/8"}]
+    security_group(ec2, vpc_id, "web", *(tcp(port, ipv4=WORLD4, ipv6=WORLD6) for port in (80, 443)))
+    security_group(ec2, vpc_id, "admin", tcp(22, ipv4=WORLD4 if open_ssh else inside),
+                   tcp(3389, ipv4=inside))
 
 
 def _network(clients: Clients, region: str) -> None:
     """Two VPCs with two security groups each, flow logs on one, a peering between them."""
-    ec2, logs = clients("ec2", region), clients("logs", region)
-    vpcs = [ec2.create_vpc(CidrBlock=f"10.{n}.0.0/16")["Vpc"]["VpcId"] for n in (1, 2)]
-    for number, vpc in enumerate(vpcs):
-        _security_groups(ec2, vpc, open_ssh=number == 0)
-    logs.create_log_group(logGroupName="bench-flow-logs")
-    ec2.create_flow_logs(ResourceIds=[vpcs[0]], ResourceType="VPC", TrafficType="ALL",
-                         LogDestinationType="cloud-watch-logs", LogGroupName="bench-flow-logs",
-                         DeliverLogsPermissionArn=FLOW_LOGS_ROLE)
-    peering = ec2.create_vpc_peering_connection(VpcId=vpcs[0], PeerVpcId=vpcs[1])[
-        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
-    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=peering)
-    table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpcs[0]]}])[
-        "RouteTables"][0]["RouteTableId"]
-    ec2.create_route(RouteTableId=table, DestinationCidrBlock="10.2.0.0/16",
-                     VpcPeeringConnectionId=peering)
+    ec2 = clients("ec2", region)
+    vpcs = [vpc(ec2, f"10.{n}.0.0/16") for n in (1, 2)]
+    for number, vpc_id in enumerate(vpcs):
+        _security_groups(ec2, vpc_id, open_ssh=number == 0)
+    clients("logs", region).create_log_group(logGroupName="bench-flow-logs")
+    flow_logs_to_log_group(ec2, vpcs[:1], "bench-flow-logs", FLOW_LOGS_ROLE)
+    peer(ec2, vpcs[0], vpcs[1], "10.2.0.0/16")
 
 
 def seed_region(clients: Clients, region: str) -> None:

@@ -17,7 +17,7 @@ import accounts_iam
 import accounts_logging
 import accounts_monitoring as mon
 import accounts_networking
-from test_metric_filters import rewrite_v1_1_0 as rewrite
+from pytest_cis_aws.demo.seed_monitoring import ALARMED
 
 US, EU = "us-east-1", "eu-west-1"
 REGIONS_ARG = f"--cis-regions={US},{EU}"
@@ -47,14 +47,9 @@ def _alarm_chains(client: Callable[..., Any]) -> None:
     client("logs", US).create_log_group(logGroupName="cloudtrail")
     alarms_us = mon.topic(client, US, "cis-alarms", "secops@example.com")
     alarms_eu = mon.topic(client, EU, "cis-alarms-eu", "https://hooks.example.com/cis")
-    for number, rec_id in enumerate(mon.RECS):
-        pattern = rewrite(rec_id, mon.STYLES[number % len(mon.STYLES)])
-        if rec_id == "3.7":
-            pattern = mon.PRINTED_3_7
-        elif rec_id == "3.3":
-            pattern = mon.WIDER_3_3
-        mon.chain(client, rec_id, pattern, [alarms_eu if number % 3 else alarms_us],
-                  math=number % 2 == 1)
+    for number, watched in enumerate(ALARMED):
+        mon.chain(client, watched, mon.styled(number, watched),
+                  [alarms_eu if number % 3 else alarms_us], math=number % 2 == 1)
 
 
 def compliant(client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:

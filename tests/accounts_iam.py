@@ -1,5 +1,8 @@
 """Two IAM account states for end-to-end runs: one that complies with section 1, one that
-does not. Each non-compliant state is the smallest change that should fail its check."""
+does not. Each non-compliant state is the smallest change that should fail its check.
+
+Built with the package's shared builders (pytest_cis_aws.demo.seed_iam) and moto recipes
+(aws_state, over demo.moto_patches)."""
 
 from __future__ import annotations
 
@@ -18,37 +21,26 @@ from aws_state import (
     root_row,
     set_root_mfa,
 )
+from pytest_cis_aws.demo.common import allow, document, trust
+from pytest_cis_aws.demo.seed_iam import (
+    MFA_PRESENT,
+    duties,
+    duty_role,
+    instance_profile,
+    security_contact,
+    support_role,
+    user_with_console,
+)
 from pytest_cis_aws.rules.iam_roles import MANAGER_ONLY, MASTER_ONLY, READS
 
-MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+MFA = MFA_PRESENT
 GOOD_POLICY = {
     "MinimumPasswordLength": 14, "RequireSymbols": True, "RequireNumbers": True,
     "RequireUppercaseCharacters": True, "RequireLowercaseCharacters": True,
     "AllowUsersToChangePassword": True, "MaxPasswordAge": 90, "PasswordReusePrevention": 24,
 }
-
-
-def _trust(principal: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]})
-
-
-def _role_policy(allow: tuple[str, ...], deny: tuple[str, ...]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": [f"iam:{a}" for a in allow], "Resource": "*",
-         "Condition": MFA},
-        {"Effect": "Deny", "Action": [f"iam:{a}" for a in deny], "Resource": "*"},
-    ]})
-
-
-def _user_with_console(iam: Any, name: str, *, mfa: bool) -> None:
-    iam.create_user(UserName=name)
-    iam.create_login_profile(UserName=name, Password="Correct-Horse-9!")
-    if mfa:
-        serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"][
-            "SerialNumber"]
-        iam.enable_mfa_device(UserName=name, SerialNumber=serial, AuthenticationCode1="123456",
-                              AuthenticationCode2="654321")
+_trust = trust  # other test modules build roles with these
+_role_policy = duties
 
 
 def _instance(client: Any, profile: str | None) -> None:
@@ -64,7 +56,7 @@ def compliant(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     set_root_mfa(True)
     iam.update_account_password_policy(**GOOD_POLICY)
 
-    _user_with_console(iam, "alice", mfa=True)
+    user_with_console(iam, "alice", mfa=True)
     iam.create_access_key(UserName="alice")
     age_user("alice", created=days_ago(400), password_last_used=days_ago(2),
              keys_created=[days_ago(30)], keys_last_used=[days_ago(1)])
@@ -75,30 +67,18 @@ def compliant(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     iam.create_group(GroupName="admins")
     iam.add_user_to_group(GroupName="admins", UserName="alice")
     policy = iam.create_policy(PolicyName="ReadStuff", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
+        "Version": "2012-10-17",  # one statement, not in a list: as AWS allows
         "Statement": {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}}))
     iam.attach_group_policy(GroupName="admins", PolicyArn=policy["Policy"]["Arn"])
 
-    for role, who, allow, deny in (
-        ("iam-master", "alice", MASTER_ONLY + READS, MANAGER_ONLY),
-        ("iam-manager", "deploy", MANAGER_ONLY + READS, MASTER_ONLY),
-    ):
-        iam.create_role(RoleName=role,
-                        AssumeRolePolicyDocument=_trust(f"arn:aws:iam::{ACCOUNT}:user/{who}"))
-        iam.put_role_policy(RoleName=role, PolicyName="duties",
-                            PolicyDocument=_role_policy(allow, deny))
+    duty_role(iam, "iam-master", f"arn:aws:iam::{ACCOUNT}:user/alice", MASTER_ONLY + READS,
+              MANAGER_ONLY)
+    duty_role(iam, "iam-manager", f"arn:aws:iam::{ACCOUNT}:user/deploy", MANAGER_ONLY + READS,
+              MASTER_ONLY)
 
-    support = inject_managed_policy("AWSSupportAccess")
-    iam.create_role(RoleName="support", AssumeRolePolicyDocument=_trust(ACCOUNT))
-    iam.attach_role_policy(RoleName="support", PolicyArn=support)
-
-    client("account").put_alternate_contact(
-        AlternateContactType="SECURITY", Name="Security team", Title="SOC",
-        EmailAddress="security@example.com", PhoneNumber="+10000000000")
-
-    iam.create_role(RoleName="web", AssumeRolePolicyDocument=_trust(ACCOUNT))
-    iam.create_instance_profile(InstanceProfileName="web")
-    iam.add_role_to_instance_profile(InstanceProfileName="web", RoleName="web")
+    support_role(iam, "support", ACCOUNT, inject_managed_policy("AWSSupportAccess"))
+    security_contact(client, "Security team", "SOC", "+10000000000")
+    instance_profile(iam, "web", trust(ACCOUNT))
     _instance(client, "web")
 
 
@@ -110,19 +90,18 @@ def noncompliant(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     assign_root_virtual_mfa(iam)  # 1.14: root MFA is virtual
     iam.update_account_password_policy(MinimumPasswordLength=8, MaxPasswordAge=365)
 
-    _user_with_console(iam, "bob", mfa=False)  # 1.2
+    user_with_console(iam, "bob", mfa=False)  # 1.2
     age_user("bob", created=days_ago(200))  # 1.3: password never used, set 200 days ago
     iam.create_access_key(UserName="bob")  # 1.23: console user, key never used
     age_user("bob", keys_created=[days_ago(120)])  # 1.4: not rotated
-    iam.put_user_policy(UserName="bob", PolicyName="direct", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}))  # 1.16
+    iam.put_user_policy(UserName="bob", PolicyName="direct",
+                        PolicyDocument=document(allow("ec2:*")))  # 1.16
     iam.create_policy(PolicyName="God", PolicyDocument=json.dumps({  # 1.24
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]}))
 
     iam.create_role(RoleName="iam-master",  # 1.18: no policies, manager missing
-                    AssumeRolePolicyDocument=_trust(f"arn:aws:iam::{ACCOUNT}:user/bob"))
+                    AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:user/bob"))
     _instance(client, None)  # 1.21
 
 

@@ -2,22 +2,23 @@
 with section 2, one that does not. The compliant one still carries trails that do not qualify for
 2.1 and keys of every kind 2.8 leaves alone, so "pass" is earned past them.
 
-moto lacks three things the checks read (moto_coverage.md §7); the recipes below supply them and
-reach into moto's internals, so they live here together.
+moto lacks three things the checks read (moto_coverage.md §7); the recipes that supply them
+reach into moto's internals and live in the package's demo.moto_patches, shared with the demo, as
+are the building blocks (demo.seed_logging).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from moto.cloudtrail import models as cloudtrail_models
-from moto.config.models import config_backends
-from moto.kms.models import kms_backends
 
 from aws_state import ACCOUNT
+from pytest_cis_aws.demo import moto_patches
+from pytest_cis_aws.demo.common import bucket
+from pytest_cis_aws.demo.seed_logging import access_logging, rotating_key, trail
+from pytest_cis_aws.demo.seed_logging import recorder as config_recorder
 
 US, EU = "us-east-1", "eu-west-1"
 LOG_GROUP = f"arn:aws:logs:{US}:{ACCOUNT}:log-group:cloudtrail:*"
@@ -26,85 +27,46 @@ ALL_MANAGEMENT = [{"Name": "management", "FieldSelectors": [
     {"Field": "eventCategory", "Equals": ["Management"]}]}]
 
 
-# moto recipes -----------------------------------------------------------------------------------
+# moto recipes (demo.moto_patches) ---------------------------------------------------------------
 
 def cloudwatch_delivered(monkeypatch: pytest.MonkeyPatch, hours_ago: float) -> None:
     """G8: logging trails report a CloudWatch Logs delivery `hours_ago` (moto never does)."""
-    original = cloudtrail_models.TrailStatus.description
-
-    def with_delivery(self: Any) -> dict[str, Any]:
-        described = original(self)
-        if self.is_logging:
-            when = datetime.now(timezone.utc) - timedelta(hours=hours_ago)
-            described["LatestCloudWatchLogsDeliveryTime"] = int(when.timestamp())
-        return described
-
-    monkeypatch.setattr(cloudtrail_models.TrailStatus, "description", with_delivery)
+    moto_patches.cloudwatch_delivered(monkeypatch.setattr, hours_ago)
 
 
 def set_recorder_last_status(region: str, name: str, status: str) -> None:
     """G9: moto leaves lastStatus at PENDING forever."""
-    config_backends[ACCOUNT][region].recorders[name].status.last_status = status
+    moto_patches.recorder_status(region, name, status)
 
 
 def make_aws_managed(region: str, key_id: str) -> None:
     """G10: moto creates every key as CUSTOMER managed."""
-    kms_backends[ACCOUNT][region].keys[key_id].key_manager = "AWS"
+    moto_patches.make_aws_managed(region, key_id)
 
 
-# building blocks --------------------------------------------------------------------------------
-
-def bucket(client: Any, name: str, region: str, *, acl: str = "private") -> None:
-    extra = {} if region == US else {
-        "CreateBucketConfiguration": {"LocationConstraint": region}}
-    client("s3", region).create_bucket(Bucket=name, ACL=acl, **extra)
-
+# building blocks (the shared ones: pytest_cis_aws.demo.seed_logging) ----------------------------
 
 def trail_bucket(client: Any, name: str, region: str) -> None:
     """A private trail bucket whose access logs go to a bucket beside it."""
-    s3 = client("s3", region)
     bucket(client, name, region)
     bucket(client, f"{name}-access", region, acl="log-delivery-write")
-    s3.put_bucket_logging(Bucket=name, BucketLoggingStatus={"LoggingEnabled": {
-        "TargetBucket": f"{name}-access", "TargetPrefix": "s3/"}})
-    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "CloudTrailWrite", "Effect": "Allow",
-         "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
-         "Resource": f"arn:aws:s3:::{name}/*"}]}))
-
-
-def rotating_key(client: Any, region: str) -> str:
-    kms = client("kms", region)
-    arn = str(kms.create_key(Description="trail logs")["KeyMetadata"]["Arn"])
-    kms.enable_key_rotation(KeyId=arn)
-    return arn
-
-
-def trail(client: Any, region: str, name: str, bucket_name: str, *, logging: bool = True,
-          **settings: Any) -> str:
-    """Create a trail (and start it): returns its name."""
-    cloudtrail = client("cloudtrail", region)
-    cloudtrail.create_trail(Name=name, S3BucketName=bucket_name, **settings)
-    if logging:
-        cloudtrail.start_logging(Name=name)  # moto finds a trail here by name only
-    return name
+    access_logging(client, region, name, f"{name}-access", "s3/")
+    client("s3", region).put_bucket_policy(Bucket=name, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Sid": "CloudTrailWrite", "Effect": "Allow",
+             "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+             "Resource": f"arn:aws:s3:::{name}/*"}]}))
 
 
 def recorder(client: Any, region: str, *, all_supported: bool = True,
              include_global: bool = False, channel: bool = True, topic: bool = True) -> None:
-    config = client("config", region)
     group: dict[str, Any] = {"allSupported": all_supported,
                              "includeGlobalResourceTypes": include_global}
     if not all_supported:
         group["resourceTypes"] = ["AWS::EC2::Instance"]
-    config.put_configuration_recorder(ConfigurationRecorder={
-        "name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/config",
-        "recordingGroup": group})
-    if channel:
-        notify = {"snsTopicARN": f"arn:aws:sns:{region}:{ACCOUNT}:config"} if topic else {}
-        config.put_delivery_channel(DeliveryChannel={"name": "default",
-                                                     "s3BucketName": "config-bucket", **notify})
-        config.start_configuration_recorder(ConfigurationRecorderName="default")
+    config_recorder(client, region, group, role=f"arn:aws:iam::{ACCOUNT}:role/config",
+                    bucket="config-bucket" if channel else None,
+                    topic=f"arn:aws:sns:{region}:{ACCOUNT}:config" if topic else None)
 
 
 def keys_not_judged(client: Any) -> dict[str, str]:

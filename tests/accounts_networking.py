@@ -1,31 +1,34 @@
 """Two networking account states, in us-east-1 and eu-west-1, for end-to-end runs: one that
 complies with section 4, one that does not. moto gives every region a default VPC whose default
-security group allows all outbound traffic (and, unlike AWS, no inbound rule: G14)."""
+security group allows all outbound traffic (and, unlike AWS, no inbound rule: G14). The building
+blocks are the package's shared ones (pytest_cis_aws.demo.seed_networking)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from pytest_cis_aws.demo.seed_networking import (
+    WORLD4,
+    WORLD6,
+    close_default_groups,
+    flow_logs_to_bucket,
+    peer,
+    security_group,
+    vpc,
+)
+from pytest_cis_aws.demo.seed_networking import tcp as tcp_from
+
 US, EU = "us-east-1", "eu-west-1"
 FLOW_BUCKET = "cis-flow-logs"
-WORLD4 = [{"CidrIp": "0.0.0.0/0"}]
-WORLD6 = [{"CidrIpv6": "::/0"}]
 
 
 def tcp(low: int, high: int, *, v4: bool = True, v6: bool = False) -> dict[str, Any]:
-    return {"IpProtocol": "tcp", "FromPort": low, "ToPort": high,
-            "IpRanges": WORLD4 if v4 else [], "Ipv6Ranges": WORLD6 if v6 else []}
-
-
-def vpc(ec2: Any, cidr: str) -> str:
-    return str(ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"])
+    """TCP ports `low`-`high` open to the world, over IPv4 and/or IPv6."""
+    return tcp_from(low, high, ipv4=WORLD4 if v4 else (), ipv6=WORLD6 if v6 else ())
 
 
 def group(ec2: Any, vpc_id: str, name: str, *rules: dict[str, Any]) -> str:
-    group_id = str(ec2.create_security_group(GroupName=name, Description=name,
-                                             VpcId=vpc_id)["GroupId"])
-    ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=list(rules))
-    return group_id
+    return security_group(ec2, vpc_id, name, *rules)
 
 
 def default_group(ec2: Any, vpc_id: str) -> dict[str, Any]:
@@ -34,21 +37,8 @@ def default_group(ec2: Any, vpc_id: str) -> dict[str, Any]:
         {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0])
 
 
-def close_default_groups(ec2: Any) -> None:
-    for found in ec2.describe_security_groups(Filters=[
-            {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]:
-        if found["IpPermissionsEgress"]:
-            ec2.revoke_security_group_egress(GroupId=found["GroupId"],
-                                             IpPermissions=found["IpPermissionsEgress"])
-        if found["IpPermissions"]:
-            ec2.revoke_security_group_ingress(GroupId=found["GroupId"],
-                                              IpPermissions=found["IpPermissions"])
-
-
 def flow_log(ec2: Any, vpc_id: str, traffic: str = "REJECT") -> str:
-    answer = ec2.create_flow_logs(ResourceIds=[vpc_id], ResourceType="VPC", TrafficType=traffic,
-                                  LogDestinationType="s3",
-                                  LogDestination=f"arn:aws:s3:::{FLOW_BUCKET}")
+    answer = flow_logs_to_bucket(ec2, [vpc_id], FLOW_BUCKET, traffic)
     assert not answer["Unsuccessful"], answer
     return str(answer["FlowLogIds"][0])
 
@@ -60,18 +50,6 @@ def delete_default_vpc(ec2: Any) -> None:
         for subnet in subnets["Subnets"]:
             ec2.delete_subnet(SubnetId=subnet["SubnetId"])
         ec2.delete_vpc(VpcId=found["VpcId"])
-
-
-def peer(ec2: Any, requester: str, accepter: str, route_to: str) -> str:
-    """Peer two VPCs and route the requester's main table to `route_to` through the peering."""
-    pcx = str(ec2.create_vpc_peering_connection(VpcId=requester, PeerVpcId=accepter)[
-        "VpcPeeringConnection"]["VpcPeeringConnectionId"])
-    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
-    table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [requester]}])[
-        "RouteTables"][0]["RouteTableId"]
-    ec2.create_route(RouteTableId=table, DestinationCidrBlock=route_to,
-                     VpcPeeringConnectionId=pcx)
-    return pcx
 
 
 def prefix_list(ec2: Any, name: str, *cidrs: str) -> str:

@@ -49,7 +49,7 @@ REGIONS = ("us-east-1", "eu-west-1")
 
 @pytest.fixture(scope="session", autouse=True)
 def _credential_reports_dated_now() -> Iterator[None]:
-    """moto dates every credential report 2015; AWS, when it made it (demo.py explains)."""
+    """moto dates every credential report 2015; AWS, when it made it (demo/moto_patches.py)."""
     from pytest_cis_aws.demo import report_generated_now
 
     with report_generated_now():
