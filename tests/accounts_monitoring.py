@@ -39,7 +39,8 @@ STYLES = (Rewrite(reverse=True), Rewrite(gap="\n  "), Rewrite(gap=""), Rewrite(q
 PRINTED_3_7 = ("{($eventSource = kms.amazonaws.com) && "
                "(($eventName=DisableKey)||($eventName=ScheduleKeyDeletion))}")
 # 3.11 as its audit step prints it: without ReplaceNetworkAclEntry.
-PRINTED_3_11 = REFERENCE_PATTERNS["nacl_changes"].replace(" || ($.eventName = ReplaceNetworkAclEntry)", "")
+PRINTED_3_11 = REFERENCE_PATTERNS["nacl_changes"].replace(
+    " || ($.eventName = ReplaceNetworkAclEntry)", "")
 # 3.2 as the notes after 3.3 print it: inverted, it counts sign-ins *with* MFA.
 NOTES_3_2 = '{ $.eventName = "ConsoleLogin" && $.additionalEventData.MFAUsed != "No" }'
 # 3.3 without the service exclusions: wider, but still about root: counts, with a note.
@@ -47,7 +48,8 @@ WIDER_3_3 = '{ $.userIdentity.type = "Root" }'
 # An alarm on everything says nothing: it covers every event and fails.
 CATCH_ALL = '{ $.eventName = "*" }'
 # 3.13 on successful changes only: narrower than the benchmark's, it misses a refused attempt.
-NARROWER_3_13 = "{ (" + REFERENCE_PATTERNS["route_table_changes"].strip()[1:-1] + ") && $.errorCode NOT EXISTS }"
+NARROWER_3_13 = ("{ (" + REFERENCE_PATTERNS["route_table_changes"].strip()[1:-1]
+                 + ") && $.errorCode NOT EXISTS }")
 
 
 # moto recipe (demo.moto_patches) ----------------------------------------------------------------

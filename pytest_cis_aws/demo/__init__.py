@@ -22,7 +22,7 @@ import threading
 from typing import Any
 
 import pytest
-from botocore.exceptions import BotoCoreError  # type: ignore[import-untyped]
+from botocore.exceptions import BotoCoreError
 
 from ..settings import Settings
 from . import isolate, moto_patches
@@ -63,7 +63,7 @@ def simulate(stack: contextlib.ExitStack) -> None:
     moto_patches.builtin_handler(stack, "before-parameter-build", SeedOnFirstCall(stack))
 
 
-class DemoAccountUnavailable(BotoCoreError):  # type: ignore[misc]  # botocore is untyped
+class DemoAccountUnavailable(BotoCoreError):
     fmt = "--cis-demo could not build the simulated account: {error}"
 
 

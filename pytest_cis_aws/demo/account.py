@@ -48,7 +48,7 @@ class Setup:
     the stack that undoes the demo, for the patches of moto."""
 
     def __init__(self, stack: contextlib.ExitStack) -> None:
-        import boto3  # type: ignore[import-untyped]
+        import boto3
 
         from ..aws.session import _botocore_session
 
@@ -61,7 +61,7 @@ class Setup:
 
     def __call__(self, service: str, region: str = US) -> Any:
         if (service, region) not in self._clients:
-            self._clients[(service, region)] = self._session.client(service, region_name=region)
+            self._clients[(service, region)] = self._session.client(service, region_name=region)  # type: ignore[call-overload]  # a name held in a variable
         return self._clients[(service, region)]
 
     def ago(self, days: float) -> datetime:

@@ -80,10 +80,10 @@ def isolate_environment(stack: contextlib.ExitStack) -> None:
 
 def refuse_network(stack: contextlib.ExitStack) -> None:
     """Make botocore's HTTP layer refuse to connect: what moto does not answer fails, loudly."""
-    from botocore.exceptions import BotoCoreError  # type: ignore[import-untyped]
-    from botocore.httpsession import URLLib3Session  # type: ignore[import-untyped]
+    from botocore.exceptions import BotoCoreError
+    from botocore.httpsession import URLLib3Session
 
-    class NetworkRefused(BotoCoreError):  # type: ignore[misc]  # botocore is untyped
+    class NetworkRefused(BotoCoreError):
         fmt = "--cis-demo sends nothing over the network; refused {url}"
 
     def refuse(self: URLLib3Session, request: Any) -> Any:

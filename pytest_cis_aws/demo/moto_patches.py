@@ -49,7 +49,7 @@ def stack_setattr(stack: contextlib.ExitStack) -> SetAttr:
 def builtin_handler(stack: contextlib.ExitStack, event: str, handler: Callable[..., Any]) -> None:
     """Install `handler` on every botocore session created from now on (as moto installs its
     own), until `stack` closes."""
-    from botocore import handlers  # type: ignore[import-untyped]
+    from botocore import handlers
 
     entry = (event, handler)
     handlers.BUILTIN_HANDLERS.append(entry)
@@ -66,10 +66,10 @@ DEMO_COST_REPORT = {
 
 
 def answer_cost_and_usage_reports(stack: contextlib.ExitStack) -> None:
-    from botocore.awsrequest import AWSResponse  # type: ignore[import-untyped]
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
 
     def answer(**_: Any) -> tuple[Any, dict[str, Any]]:
-        response = AWSResponse("https://cur.us-east-1.amazonaws.com", 200, {}, None)
+        response = AWSResponse("https://cur.us-east-1.amazonaws.com", 200, HTTPHeaders(), None)
         return response, {"ReportDefinitions": [DEMO_COST_REPORT],
                           "ResponseMetadata": {"HTTPStatusCode": 200}}
 
@@ -88,7 +88,7 @@ def share_model_loader(stack: contextlib.ExitStack) -> None:
     moto reads each service's model once more, with its own additions, through a new loader
     each time that lists every service botocore knows first (some 60 ms a service).
     """
-    import botocore.session  # type: ignore[import-untyped]
+    import botocore.session
     from moto.core import loaders as moto_loaders
     from moto.core import utils as moto_utils
 
