@@ -370,9 +370,17 @@ def _parse_ids(raw: Any, option: Option) -> frozenset[str]:
 
 def _parse_benchmark(raw: Any, option: Option) -> catalog.Benchmark:
     try:
-        return catalog.find(str(raw).strip())
+        benchmark = catalog.find(str(raw).strip())
     except ValueError as exc:
         raise _bad(option, str(exc)) from None
+    from .rules.registry import RULES  # pure code, no AWS: only when a benchmark is chosen
+
+    unknown = [rec for rec in benchmark.recommendations.values() if rec.rule not in RULES]
+    if unknown:
+        raise _bad(option, f"{raw}: recommendation {unknown[0].id} names rule "
+                           f"{unknown[0].rule!r}, which no check implements (rules: "
+                           f"{', '.join(sorted(RULES))})")
+    return benchmark
 
 
 def _parse_regions(raw: Any, option: Option) -> tuple[str, ...] | str:

@@ -139,6 +139,16 @@ def test_a_malformed_benchmark_file_names_its_entry(pytester: pytest.Pytester) -
         "recommendations[1] (id '1.1.2'): level 3 is not 1 or 2")
 
 
+def test_a_rule_no_check_implements_is_refused(pytester: pytest.Pytester) -> None:
+    bad = pytester.path / "bad.toml"
+    bad.write_text(SECOND.read_text().replace("rule = 'iam.root_mfa'", "rule = 'iam.root_mfa_v2'"))
+    result = pytester.runpytest("--cis-demo", f"--cis-benchmark={bad}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.lines[0].startswith(
+        "ERROR: --cis-benchmark (ini cis_benchmark, env CIS_AWS_BENCHMARK): "
+        f"{bad}: recommendation 1.1.1 names rule 'iam.root_mfa_v2', which no check implements")
+
+
 def test_the_default_chosen_by_name_is_the_default(pytester: pytest.Pytester) -> None:
     named, _ = audit(pytester, "--cis-benchmark=cis-aws-foundations-1.1.0", "--cis-level=1")
     default, _ = audit(pytester, "--cis-level=1")
