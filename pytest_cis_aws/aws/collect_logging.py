@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import DataUnavailable
 from .collect_regional import _paginate
-from .errors import error_code, reading
+from .errors import MalformedResponse, error_code, member, reading
 from .fanout import RegionResults, per_region
 from .session import Aws
 
@@ -39,7 +39,7 @@ def trails(aws: Aws, region: str) -> list[dict[str, Any]]:
     """DescribeTrails with shadow trails (it has no paginator: the answer is complete)."""
     with reading("cloudtrail:DescribeTrails", region=region):
         answer = aws.client("cloudtrail", region).describe_trails(includeShadowTrails=True)
-        return [dict(trail) for trail in answer["trailList"]]
+        return [dict(trail) for trail in member(answer, "trailList")]
 
 
 def trail_state(aws: Aws, trail: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def trail_state(aws: Aws, trail: Mapping[str, Any]) -> dict[str, Any]:
         if "EventSelectors" not in selectors and "AdvancedEventSelectors" not in selectors:
             # AWS always sends one kind; an answer with neither would read as "no selectors",
             # which means every management event is recorded.
-            raise KeyError("EventSelectors")
+            raise MalformedResponse("'EventSelectors'", kind="KeyError")
     return {
         "status": status,
         "EventSelectors": selectors.get("EventSelectors", []),
@@ -75,7 +75,7 @@ def _bucket_policy(s3: Any, name: str) -> str | None:
     from botocore.exceptions import ClientError
 
     try:
-        return str(s3.get_bucket_policy(Bucket=name)["Policy"])
+        return str(member(s3.get_bucket_policy(Bucket=name), "Policy"))
     except ClientError as exc:
         if error_code(exc) == "NoSuchBucketPolicy":
             return None  # no policy: it cannot make the bucket public
@@ -91,7 +91,7 @@ def bucket(aws: Aws, name: str, region: str) -> dict[str, Part]:
     s3 = aws.client("s3", region)
     return {
         "acl": _part("s3:GetBucketAcl", None,
-                     lambda: s3.get_bucket_acl(Bucket=name)["Grants"]),
+                     lambda: member(s3.get_bucket_acl(Bucket=name), "Grants")),
         "policy": _part("s3:GetBucketPolicy", None, lambda: _bucket_policy(s3, name)),
         "logging": _part("s3:GetBucketLogging", None,
                          lambda: s3.get_bucket_logging(Bucket=name).get("LoggingEnabled")),
@@ -112,12 +112,13 @@ def config_recorders(aws: Aws, region: str) -> dict[str, list[Any]]:
     """Recorders, their status and the delivery channels of one region (none is paginated)."""
     config = aws.client("config", region)
     with reading("config:DescribeConfigurationRecorders", region=region):
-        recorders = config.describe_configuration_recorders()["ConfigurationRecorders"]
+        recorders = member(config.describe_configuration_recorders(),
+                           "ConfigurationRecorders")
     with reading("config:DescribeConfigurationRecorderStatus", region=region):
-        statuses = config.describe_configuration_recorder_status()[
-            "ConfigurationRecordersStatus"]
+        statuses = member(config.describe_configuration_recorder_status(),
+                          "ConfigurationRecordersStatus")
     with reading("config:DescribeDeliveryChannels", region=region):
-        channels = config.describe_delivery_channels()["DeliveryChannels"]
+        channels = member(config.describe_delivery_channels(), "DeliveryChannels")
     return {"recorders": recorders, "statuses": statuses, "channels": channels}
 
 
@@ -138,12 +139,12 @@ def _key(kms: Any, key: Mapping[str, Any], region: str) -> dict[str, Any]:
         "KeyId": key["KeyId"],
         "KeyArn": arn,
         "metadata": _part("kms:DescribeKey", region,
-                          lambda: kms.describe_key(KeyId=arn)["KeyMetadata"]),
+                          lambda: member(kms.describe_key(KeyId=arn), "KeyMetadata")),
     }
     meta = found["metadata"].get("value")
     if meta is not None and _rotatable(meta):
         found["rotation"] = _part("kms:GetKeyRotationStatus", region, lambda: bool(
-            kms.get_key_rotation_status(KeyId=arn)["KeyRotationEnabled"]))
+            member(kms.get_key_rotation_status(KeyId=arn), "KeyRotationEnabled")))
     return found
 
 
