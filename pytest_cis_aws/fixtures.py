@@ -7,12 +7,13 @@ it ends in *error* naming the operation and permission, and no test can pass on 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
 
 from .errors import DataUnavailable
+from .read import Envelope, Read
 from .run import CisRun, get_run
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from .credential_report import CredentialReport
 
 AwsClientFactory = Callable[..., Any]
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
@@ -86,8 +88,13 @@ def cis_settings(cis_run: CisRun) -> Any:
     return cis_run.settings
 
 
-def _shared(run: CisRun, key: str, fetch: Callable[[], Any]) -> Any:
+def _stored(run: CisRun, key: str, fetch: Callable[[], object]) -> Any:
     return run.store.get(f"{run.identity().account}/{key}", fetch)
+
+
+def _shared(run: CisRun, key: str, fetch: Callable[[], T]) -> T:
+    """What `fetch` returned, fetched once per run: plain JSON data comes back as it went in."""
+    return cast(T, _stored(run, key, fetch))
 
 
 @pytest.fixture(scope="session")
@@ -196,19 +203,20 @@ def cost_and_usage_reports(cis_run: CisRun) -> list[dict[str, Any]]:
                    lambda: collect_iam.cost_and_usage_reports(cis_run.aws))
 
 
-def regional(run: CisRun, key: str, fetch: Callable[[Any, str], Any]) -> dict[str, Any]:
+def regional(run: CisRun, key: str, fetch: Callable[[Any, str], object]) -> dict[str, Envelope]:
     """Per-region data for every selected region, fetched concurrently, once per run.
 
-    Returns {region: {"value": ...} | {"error": ...}}; rules turn an error into findings that
+    Returns {region: a Read (read.py) in its wire form}; rules turn an error into findings that
     cannot be evaluated, for that region only. With no region to audit it raises instead: an
     empty mapping would let a rule pass on no data.
     """
     from .aws.fanout import per_region
 
     regions = audited_regions(run)  # none: every regional check errs, saying why
-    return _shared(run, f"regional/{key}/{','.join(regions)}", lambda: per_region(
+    found = _stored(run, f"regional/{key}/{','.join(regions)}", lambda: per_region(
         regions, lambda region: fetch(run.aws, region), run.settings.max_workers,
         label=key.replace("_", " ")))
+    return cast("dict[str, Envelope]", found)  # the store gives each Read back as its wire form
 
 
 @pytest.fixture(scope="session")
@@ -227,7 +235,8 @@ def cis_now() -> Any:
     return datetime.now(timezone.utc)
 
 
-def regional_split(results: dict[str, Any]) -> tuple[dict[str, Any], dict[str, DataUnavailable]]:
+def regional_split(results: Mapping[str, Read[Any] | Envelope],
+                   ) -> tuple[dict[str, Any], dict[str, DataUnavailable]]:
     """(values by region, errors by region) of a `regional` fixture's data."""
     from .aws.fanout import split
 

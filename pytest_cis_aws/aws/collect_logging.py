@@ -11,22 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ..errors import DataUnavailable
+from ..read import Envelope, Read
 from .collect_regional import _paginate
 from .errors import MalformedResponse, error_code, member, reading
 from .fanout import RegionResults, per_region
 from .session import Aws
 
-Part = dict[str, Any]  # {"value": ...} or {"error": DataUnavailable.to_dict()}
 
-
-def _part(operation: str, region: str | None, read: Callable[[], Any]) -> Part:
+def _part(operation: str, region: str | None, read: Callable[[], object]) -> Envelope:
     """One read whose failure is kept as data, so the reads beside it still count."""
-    try:
+
+    def attempt() -> object:
         with reading(operation, region=region):
-            return {"value": read()}
-    except DataUnavailable as exc:
-        return {"error": exc.to_dict()}
+            return read()
+
+    return Read.attempt(attempt).to_dict()
 
 
 def _without_metadata(answer: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,8 +60,9 @@ def trail_state(aws: Aws, trail: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def trail_states(aws: Aws, trails: Iterable[Mapping[str, Any]], max_workers: int) -> RegionResults:
-    """{TrailARN: {"value": state} | {"error": ...}}: one trail's failure stays its own."""
+def trail_states(aws: Aws, trails: Iterable[Mapping[str, Any]],
+                 max_workers: int) -> RegionResults[dict[str, Any]]:
+    """{TrailARN: Read of its state}: one trail's failure stays its own."""
     by_arn = {trail["TrailARN"]: trail for trail in trails}
     # The fan-out is keyed by region name elsewhere; here by trail ARN, with the same isolation.
     return per_region(by_arn, lambda arn: trail_state(aws, by_arn[arn]), max_workers,
@@ -82,7 +82,7 @@ def _bucket_policy(s3: Any, name: str) -> str | None:
         raise
 
 
-def bucket(aws: Aws, name: str, region: str) -> dict[str, Part]:
+def bucket(aws: Aws, name: str, region: str) -> dict[str, Envelope]:
     """ACL grants, bucket policy (None when there is none) and access logging of one bucket.
 
     `region` is a guess (the home region of a trail using it); botocore follows S3's redirect
@@ -98,11 +98,13 @@ def bucket(aws: Aws, name: str, region: str) -> dict[str, Part]:
     }
 
 
-def buckets(aws: Aws, wanted: Mapping[str, str], max_workers: int) -> dict[str, dict[str, Part]]:
+def buckets(aws: Aws, wanted: Mapping[str, str],
+            max_workers: int) -> dict[str, dict[str, Envelope]]:
     """Every bucket in `wanted` ({name: region to ask}) read once, concurrently."""
     results = per_region(wanted, lambda name: bucket(aws, name, wanted[name]), max_workers,
                          label="trail buckets", unit="buckets")
-    return {name: result.get("value") or {part: result for part in ("acl", "policy", "logging")}
+    # A bucket that failed as a whole (its client could not be made) fails in every part.
+    return {name: result.value or {part: result.to_dict() for part in ("acl", "policy", "logging")}
             for name, result in results.items()}
 
 
@@ -141,7 +143,7 @@ def _key(kms: Any, key: Mapping[str, Any], region: str) -> dict[str, Any]:
         "metadata": _part("kms:DescribeKey", region,
                           lambda: member(kms.describe_key(KeyId=arn), "KeyMetadata")),
     }
-    meta = found["metadata"].get("value")
+    meta = Read.from_dict(found["metadata"]).value
     if meta is not None and _rotatable(meta):
         found["rotation"] = _part("kms:GetKeyRotationStatus", region, lambda: bool(
             member(kms.get_key_rotation_status(KeyId=arn), "KeyRotationEnabled")))

@@ -30,12 +30,12 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from ..errors import DataUnavailable
 from ..finding import Finding
+from ..read import Envelope, Read
 from .logging import Trail, Trails, account_resource, unread_regions
 from .metric_filters import CORPUS, FilterJudgement, Mode, judge
 
-Part = Mapping[str, Any]  # {"value": ...} or {"error": DataUnavailable.to_dict()}
+Part = Envelope  # a Read (read.py) in its wire form
 
 ALARMED = tuple(f"3.{n}" for n in range(1, 15))
 PENDING = "PendingConfirmation"  # the SubscriptionArn of a subscription nobody confirmed yet
@@ -97,9 +97,8 @@ def _read(part: Part | None) -> tuple[Any, str | None]:
     """(value, why it is missing); a value of None means "does not exist", not "not read"."""
     if part is None:
         return None, "not read"
-    if "error" in part:
-        return None, str(DataUnavailable.from_dict(part["error"]))
-    return part.get("value"), None
+    read = Read.from_dict(part)
+    return read.value, read.reason
 
 
 def topic_name(arn: str) -> str:
