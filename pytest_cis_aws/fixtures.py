@@ -111,7 +111,7 @@ def credential_report(cis_run: CisRun) -> CredentialReport:
     now = datetime.now(timezone.utc)
     try:
         report = cr.read(raw, now)
-    except (cr.MalformedReport, KeyError, TypeError) as exc:
+    except cr.MalformedReport as exc:  # the report's fault; any other exception is our bug
         raise DataUnavailable("iam:GetCredentialReport", f"malformed report: {exc}",
                               permission=collect_iam.CREDENTIAL_REPORT_PERMISSION) from None
     cis_run.note_credential_report(cis_run.identity().account, {
@@ -130,12 +130,11 @@ def credential_report_users(credential_report: CredentialReport,
     error for it; rows of users deleted since are set apart in `.unlisted`."""
     from . import credential_report as cr
 
-    try:
-        report = cr.reconcile(credential_report, iam_authorization_details["UserDetailList"])
-    except (KeyError, TypeError, AttributeError) as exc:
+    listed = iam_authorization_details["UserDetailList"]
+    if any("Arn" not in user for user in listed):  # AWS always sends it: the answer's fault
         raise DataUnavailable("iam:GetAccountAuthorizationDetails",
-                              f"unexpected response shape ({type(exc).__name__}: {exc})"
-                              ) from None
+                              "unexpected response shape (KeyError: 'Arn')")
+    report = cr.reconcile(credential_report, listed)  # anything it raises is our bug
     if report.unlisted:
         cis_run.note_credential_report(cis_run.identity().account, {
             "ignored_rows": [row.arn for row in report.unlisted]})

@@ -251,7 +251,8 @@ def test_a_bug_in_the_plugin_is_an_error_that_says_so_not_an_unreadable_source(
     pytester: pytest.Pytester, account: None, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Only AWS's own failures read as "could not read": a KeyError in our collector (inside
-    reading() and the fan-out) or in a rule is a plugin bug, with its traceback."""
+    reading() and the fan-out), in a fixture's own parsing or in a rule is a plugin bug, with
+    its traceback."""
 
     def collector_bug(aws: Any, region: str) -> Any:
         return {}["GroupId"]  # our own dict, not AWS's answer
@@ -259,18 +260,23 @@ def test_a_bug_in_the_plugin_is_an_error_that_says_so_not_an_unreadable_source(
     def rule_bug(*args: Any, **kwargs: Any) -> Any:
         raise KeyError("TrailARN")
 
+    def parsing_bug(*args: Any, **kwargs: Any) -> Any:
+        raise TypeError("'NoneType' object is not subscriptable")
+
     monkeypatch.setattr("pytest_cis_aws.aws.collect_networking.security_groups", collector_bug)
     monkeypatch.setattr("pytest_cis_aws.rules.logging.multi_region_trail", rule_bug)
-    got, result = audit(pytester, Injector(), "--cis-id=2.1,4.1", "--cis-json=out.json",
+    monkeypatch.setattr("pytest_cis_aws.credential_report.reconcile", parsing_bug)
+    got, result = audit(pytester, Injector(), "--cis-id=1.2,2.1,4.1", "--cis-json=out.json",
                         regions="--cis-regions=us-east-1")
-    assert got == {"2.1": "error", "4.1": "error"}
+    assert got == {"1.2": "error", "2.1": "error", "4.1": "error"}
     reasons = {r["id"]: r["reason"] for r in json.loads(
         (pytester.path / "out.json").read_text(encoding="utf-8"))["results"]}
+    said = " (a bug in pytest-cis-aws, not an AWS read failure: please report it with the " \
+           "traceback below)"
     assert reasons == {
-        "2.1": "pytest-cis-aws bug: KeyError: 'TrailARN' (a bug in pytest-cis-aws, not an AWS "
-               "read failure: please report it with the traceback below)",
-        "4.1": "pytest-cis-aws bug: KeyError: 'GroupId' (a bug in pytest-cis-aws, not an AWS "
-               "read failure: please report it with the traceback below)"}
+        "1.2": "pytest-cis-aws bug: TypeError: 'NoneType' object is not subscriptable" + said,
+        "2.1": "pytest-cis-aws bug: KeyError: 'TrailARN'" + said,
+        "4.1": "pytest-cis-aws bug: KeyError: 'GroupId'" + said}
     output = result.stdout.str()
     assert "could not read" not in output and "unexpected response shape" not in output
     # The traceback stays, down to the line that failed.
