@@ -219,7 +219,7 @@ def regional(run: CisRun, key: str, fetch: Callable[[Any, str], object]) -> dict
 
 
 @pytest.fixture(scope="session")
-def ec2_instances(cis_run: CisRun) -> dict[str, Any]:
+def ec2_instances(cis_run: CisRun) -> dict[str, Envelope]:
     """EC2 instances that are not terminated, per selected region."""
     from .aws import collect_regional
 

@@ -95,7 +95,7 @@ def monitoring_alarm_topics(cloudtrail: Trails, monitoring_inventory: Inventory,
 
 
 @pytest.fixture(scope="session")
-def sns_topics(cis_run: CisRun) -> dict[str, Any]:
+def sns_topics(cis_run: CisRun) -> dict[str, Envelope]:
     """The SNS topic ARNs of every selected region."""
     from .aws import collect_monitoring
 
@@ -103,7 +103,7 @@ def sns_topics(cis_run: CisRun) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def sns_subscriptions(cis_run: CisRun, sns_topics: dict[str, Any],
+def sns_subscriptions(cis_run: CisRun, sns_topics: dict[str, Envelope],
                       monitoring_alarm_topics: dict[str, list[str]]) -> dict[str, Any]:
     """Subscriptions of every listed topic and of every topic the monitoring alarms notify."""
     listed, _ = regional_split(sns_topics)

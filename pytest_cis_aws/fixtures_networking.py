@@ -12,7 +12,7 @@ from .run import CisRun
 
 
 @pytest.fixture(scope="session")
-def ec2_security_groups(cis_run: CisRun) -> dict[str, Any]:
+def ec2_security_groups(cis_run: CisRun) -> dict[str, Envelope]:
     """Security groups per selected region: one sweep shared by 4.1, 4.2 and 4.4."""
     from .aws import collect_networking
 
@@ -20,7 +20,8 @@ def ec2_security_groups(cis_run: CisRun) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def ec2_prefix_lists(cis_run: CisRun, ec2_security_groups: dict[str, Any]) -> dict[str, Any]:
+def ec2_prefix_lists(cis_run: CisRun,
+                     ec2_security_groups: dict[str, Envelope]) -> dict[str, Envelope]:
     """Entries of every prefix list a security group's inbound rule names, per selected region:
     {region: Read of {prefix list id: Read of its CIDRs}}, each in its wire form."""
     from .aws import collect_networking
@@ -35,7 +36,7 @@ def ec2_prefix_lists(cis_run: CisRun, ec2_security_groups: dict[str, Any]) -> di
 
 
 @pytest.fixture(scope="session")
-def ec2_vpcs(cis_run: CisRun) -> dict[str, Any]:
+def ec2_vpcs(cis_run: CisRun) -> dict[str, Envelope]:
     """VPCs per selected region: one sweep shared by 4.3 and 4.4."""
     from .aws import collect_networking
 
@@ -43,7 +44,7 @@ def ec2_vpcs(cis_run: CisRun) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def vpc_flow_logs(cis_run: CisRun, ec2_vpcs: dict[str, Any]) -> dict[str, Any]:
+def vpc_flow_logs(cis_run: CisRun, ec2_vpcs: dict[str, Envelope]) -> dict[str, Envelope]:
     """VPCs and flow logs per selected region: {region: Read of {"vpcs", "flow_logs"}}.
 
     A region where either read failed carries that read's error.
@@ -65,7 +66,7 @@ def vpc_flow_logs(cis_run: CisRun, ec2_vpcs: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def vpc_peering_routes(cis_run: CisRun) -> dict[str, Any]:
+def vpc_peering_routes(cis_run: CisRun) -> dict[str, Envelope]:
     """Route tables through VPC peering connections, and the peerings, per selected region."""
     from .aws import collect_networking
 
