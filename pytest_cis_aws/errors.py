@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .text import printable
+
 
 class CouldNotEvaluate(Exception):
     """The check could not decide: it ends in *error*, never in a pass or a fail."""
@@ -78,6 +80,18 @@ class DataUnavailable(CouldNotEvaluate):
             region=data.get("region"),
             refused=None if refused is None else bool(refused),
         )
+
+
+PLUGIN_BUG = "pytest-cis-aws bug"
+
+
+def plugin_bug(exc: BaseException) -> str:
+    """The first line of a check that crashed in our own code: it says plainly that this is a
+    bug in the plugin (to report, with the traceback), not data AWS failed to give."""
+    text = printable(exc, 200)
+    said = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return (f"{PLUGIN_BUG}: {said} (a bug in pytest-cis-aws, not an AWS read failure: please "
+            "report it with the traceback below)")
 
 
 class ReadOnlyViolation(Exception):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .fixtures import _shared, regional, regional_split
+from .read import Envelope
 from .run import CisRun
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ def _run_key(run: CisRun, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def cloudtrail_trails(cis_run: CisRun) -> dict[str, Any]:
+def cloudtrail_trails(cis_run: CisRun) -> dict[str, Envelope]:
     """DescribeTrails in every selected region, shadow copies of multi-region trails included."""
     from .aws import collect_logging
 
@@ -27,7 +28,7 @@ def cloudtrail_trails(cis_run: CisRun) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def cloudtrail(cis_run: CisRun, cloudtrail_trails: dict[str, Any]) -> Trails:
+def cloudtrail(cis_run: CisRun, cloudtrail_trails: dict[str, Envelope]) -> Trails:
     """Every trail once, with its status and event selectors read in its home region."""
     from .aws import collect_logging
     from .rules.logging import Trails
@@ -42,7 +43,7 @@ def cloudtrail(cis_run: CisRun, cloudtrail_trails: dict[str, Any]) -> Trails:
 
 
 @pytest.fixture(scope="session")
-def cloudtrail_buckets(cis_run: CisRun, cloudtrail: Trails) -> dict[str, Any]:
+def cloudtrail_buckets(cis_run: CisRun, cloudtrail: Trails) -> dict[str, dict[str, Envelope]]:
     """ACL, policy and access logging of every trail bucket: {bucket: {part: value or error}}."""
     from .aws import collect_logging
 
@@ -54,7 +55,7 @@ def cloudtrail_buckets(cis_run: CisRun, cloudtrail: Trails) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def config_recorders(cis_run: CisRun) -> dict[str, Any]:
+def config_recorders(cis_run: CisRun) -> dict[str, Envelope]:
     """AWS Config recorders, their status and delivery channels, per selected region."""
     from .aws import collect_logging
 
@@ -62,7 +63,7 @@ def config_recorders(cis_run: CisRun) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def kms_keys(cis_run: CisRun) -> dict[str, Any]:
+def kms_keys(cis_run: CisRun) -> dict[str, Envelope]:
     """KMS keys with their description and rotation status, per selected region."""
     from .aws import collect_logging
 

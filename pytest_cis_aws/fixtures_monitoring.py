@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .fixtures import _shared, regional, regional_split
+from .read import Envelope
 from .run import CisRun
 
 if TYPE_CHECKING:
@@ -29,18 +30,20 @@ def _key(kind: str, name: str) -> str:
 
 
 def _each(run: CisRun, kind: str, names: Iterable[str],
-          fetch: Callable[[str], Any], unit: str) -> dict[str, Any]:
-    """{name: {"value": ...} | {"error": ...}}: fetched concurrently, each once per run."""
+          fetch: Callable[[str], object], unit: str) -> dict[str, Envelope]:
+    """{name: Read in its wire form}: fetched concurrently, each once per run."""
     from .aws.fanout import per_region
 
-    return per_region(sorted(set(names)),
-                      lambda name: _shared(run, _key(kind, name), lambda: fetch(name)),
-                      run.settings.max_workers, label=kind.replace("/", " ").replace("_", " "),
-                      unit=unit)
+    reads = per_region(sorted(set(names)),
+                       lambda name: _shared(run, _key(kind, name), lambda: fetch(name)),
+                       run.settings.max_workers, label=kind.replace("/", " ").replace("_", " "),
+                       unit=unit)
+    # The form the store hands out for everything else: what the rules decode (read.py).
+    return {name: read.to_dict() for name, read in reads.items()}
 
 
-def topic_subscriptions(run: CisRun, topics: Iterable[str]) -> dict[str, Any]:
-    """{topic ARN: {"value": subscriptions or None} | {"error": ...}}, each topic read once."""
+def topic_subscriptions(run: CisRun, topics: Iterable[str]) -> dict[str, Envelope]:
+    """{topic ARN: Read of its subscriptions (None: no such topic)}, each topic read once."""
     from .aws import collect_monitoring
 
     return _each(run, "sns/subscriptions", topics,
@@ -92,7 +95,7 @@ def monitoring_alarm_topics(cloudtrail: Trails, monitoring_inventory: Inventory,
 
 
 @pytest.fixture(scope="session")
-def sns_topics(cis_run: CisRun) -> dict[str, Any]:
+def sns_topics(cis_run: CisRun) -> dict[str, Envelope]:
     """The SNS topic ARNs of every selected region."""
     from .aws import collect_monitoring
 
@@ -100,7 +103,7 @@ def sns_topics(cis_run: CisRun) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def sns_subscriptions(cis_run: CisRun, sns_topics: dict[str, Any],
+def sns_subscriptions(cis_run: CisRun, sns_topics: dict[str, Envelope],
                       monitoring_alarm_topics: dict[str, list[str]]) -> dict[str, Any]:
     """Subscriptions of every listed topic and of every topic the monitoring alarms notify."""
     listed, _ = regional_split(sns_topics)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import selection, stock
-from .errors import CouldNotEvaluate
+from .errors import CouldNotEvaluate, plugin_bug
 from .findings import CheckRecord, ManualCheck, recording
 from .run import CisRun
 from .selection import CHECKS_DIR
@@ -144,8 +144,10 @@ class RunHooks:
             report.longrepr = f"could not evaluate: {excinfo.value}"
             report.cis_outcome = "error"  # type: ignore[attr-defined]
         elif excinfo is not None and meta and meta.get("stock") and _crashed(excinfo.value):
-            # A stock check that raised instead of judging (data it did not expect): it could
-            # not evaluate; its traceback stays, for the bug report.
+            # A stock check (or its fixture) that raised instead of judging: a bug of ours, not
+            # an AWS read failure (reading() lets only those through). It could not evaluate;
+            # the message says whose bug it is, the traceback stays, for the bug report.
+            report.longrepr = f"{plugin_bug(excinfo.value)}\n\n{report.longreprtext}"
             report.cis_outcome = "error"  # type: ignore[attr-defined]
         elif excinfo is not None and isinstance(excinfo.value, ManualCheck):
             # Decided here, where the exception is known: reports read this, not the message.

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from pytest_cis_aws.aws import collect_iam
-from pytest_cis_aws.aws.errors import error_code, reading
+from pytest_cis_aws.aws.errors import error_code, member, reading
 from pytest_cis_aws.aws.guard import is_read
 from pytest_cis_aws.aws.session import Aws
 from pytest_cis_aws.aws.store import RunStore
@@ -71,9 +71,18 @@ def test_reading_names_operation_region_and_permission() -> None:
 
 
 def test_malformed_response_is_unavailable_data_not_a_crash() -> None:
-    with pytest.raises(DataUnavailable, match="unexpected response shape"), \
-            reading("iam:GetAccountSummary"):
-        {}["SummaryMap"]
+    with pytest.raises(DataUnavailable, match=r"iam:GetAccountSummary: unexpected response "
+                       r"shape \(KeyError: 'SummaryMap'\)"), reading("iam:GetAccountSummary"):
+        member({}, "SummaryMap")  # an answer without a member AWS always sends
+
+
+@pytest.mark.parametrize("bug", [KeyError("SummaryMap"), TypeError("unhashable type: 'dict'"),
+                                 AttributeError("'str' object has no attribute 'get'"),
+                                 ValueError("too many values to unpack")])
+def test_a_bug_in_our_own_code_is_not_mistaken_for_an_unreadable_answer(
+        bug: Exception) -> None:
+    with pytest.raises(type(bug)), reading("iam:GetAccountSummary"):
+        raise bug
 
 
 class StubbedAws:

@@ -9,6 +9,7 @@ which of those reads decide its verdict is what the catalog's `permissions` say.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -244,6 +245,42 @@ def test_a_check_that_crashes_on_its_data_ends_in_error(
     got, result = audit(pytester, Injector(), "--cis-id=4.1", regions="--cis-regions=us-east-1")
     assert got == {"4.1": "error"}
     result.stdout.fnmatch_lines(["*AttributeError: 'str' object has no attribute 'get'"])
+
+
+def test_a_bug_in_the_plugin_is_an_error_that_says_so_not_an_unreadable_source(
+    pytester: pytest.Pytester, account: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only AWS's own failures read as "could not read": a KeyError in our collector (inside
+    reading() and the fan-out), in a fixture's own parsing or in a rule is a plugin bug, with
+    its traceback."""
+
+    def collector_bug(aws: Any, region: str) -> Any:
+        return {}["GroupId"]  # our own dict, not AWS's answer
+
+    def rule_bug(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError("TrailARN")
+
+    def parsing_bug(*args: Any, **kwargs: Any) -> Any:
+        raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr("pytest_cis_aws.aws.collect_networking.security_groups", collector_bug)
+    monkeypatch.setattr("pytest_cis_aws.rules.logging.multi_region_trail", rule_bug)
+    monkeypatch.setattr("pytest_cis_aws.credential_report.reconcile", parsing_bug)
+    got, result = audit(pytester, Injector(), "--cis-id=1.2,2.1,4.1", "--cis-json=out.json",
+                        regions="--cis-regions=us-east-1")
+    assert got == {"1.2": "error", "2.1": "error", "4.1": "error"}
+    reasons = {r["id"]: r["reason"] for r in json.loads(
+        (pytester.path / "out.json").read_text(encoding="utf-8"))["results"]}
+    said = " (a bug in pytest-cis-aws, not an AWS read failure: please report it with the " \
+           "traceback below)"
+    assert reasons == {
+        "1.2": "pytest-cis-aws bug: TypeError: 'NoneType' object is not subscriptable" + said,
+        "2.1": "pytest-cis-aws bug: KeyError: 'TrailARN'" + said,
+        "4.1": "pytest-cis-aws bug: KeyError: 'GroupId'" + said}
+    output = result.stdout.str()
+    assert "could not read" not in output and "unexpected response shape" not in output
+    # The traceback stays, down to the line that failed.
+    result.stdout.fnmatch_lines(['*return {}?"GroupId"?*', "E*KeyError: 'GroupId'"])
 
 
 # -- faults that pass: throttling ----------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import DataUnavailable
 from . import events
-from .errors import error_code, reading
+from .errors import error_code, member, reading
 from .pages import pages
 from .session import Aws
 
@@ -47,10 +47,10 @@ def _poll_report(aws: Aws, timeout: float, sleep: Callable[[float], None],
     last = "not started"
     while True:
         try:
-            state = iam.generate_credential_report()["State"]  # none: malformed, not "not yet"
+            state = member(iam.generate_credential_report(), "State")  # none: malformed
             if state == "COMPLETE":
                 answer = iam.get_credential_report()
-                return {"content": _text(answer["Content"]),
+                return {"content": _text(member(answer, "Content")),
                         "generated": answer.get("GeneratedTime")}
             last = f"state {state}"
         except ClientError as exc:
@@ -81,7 +81,8 @@ def password_policy(aws: Aws) -> dict[str, Any] | None:
 
     with reading("iam:GetAccountPasswordPolicy"):
         try:
-            return dict(aws.client("iam").get_account_password_policy()["PasswordPolicy"])
+            return dict(member(aws.client("iam").get_account_password_policy(),
+                               "PasswordPolicy"))
         except ClientError as exc:
             if error_code(exc) == "NoSuchEntity":
                 return None
@@ -90,7 +91,7 @@ def password_policy(aws: Aws) -> dict[str, Any] | None:
 
 def account_summary(aws: Aws) -> dict[str, int]:
     with reading("iam:GetAccountSummary"):
-        return dict(aws.client("iam").get_account_summary()["SummaryMap"])
+        return dict(member(aws.client("iam").get_account_summary(), "SummaryMap"))
 
 
 GAAD_FILTER = ["User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"]
@@ -107,14 +108,14 @@ def authorization_details(aws: Aws) -> dict[str, list[Any]]:
         for page in pages(aws.client("iam"), "get_account_authorization_details",
                           page_size=1000, Filter=GAAD_FILTER):
             for key, items in merged.items():
-                items.extend(page[key])  # every page carries all four lists
+                items.extend(member(page, key))  # every page carries all four lists
         # AWS managed policies apart: 1.24 judges the customer's own; 1.18 needs the others to
         # tell who may assume a role. Only the default version decides, and keeps data small.
-        aws_managed = [p for p in merged["Policies"] if _aws_managed(p["Arn"])]
+        aws_managed = [p for p in merged["Policies"] if _aws_managed(member(p, "Arn"))]
         merged["Policies"] = [p for p in merged["Policies"] if not _aws_managed(p["Arn"])]
         merged["AWSManagedPolicies"] = [
-            {**p, "PolicyVersionList": [v for v in p["PolicyVersionList"]
-                                        if v["IsDefaultVersion"]]}
+            {**p, "PolicyVersionList": [v for v in member(p, "PolicyVersionList")
+                                        if member(v, "IsDefaultVersion")]}
             for p in aws_managed]
     return merged
 
@@ -129,7 +130,7 @@ def virtual_mfa_devices(aws: Aws) -> list[dict[str, Any]]:
     with reading("iam:ListVirtualMFADevices"):
         for page in pages(aws.client("iam"), "list_virtual_mfa_devices", page_size=1000,
                           AssignmentStatus="Assigned"):
-            devices.extend(page["VirtualMFADevices"])
+            devices.extend(member(page, "VirtualMFADevices"))
     return devices
 
 
@@ -144,12 +145,13 @@ def security_contact(aws: Aws) -> dict[str, Any] | None:
             if error_code(exc) == "ResourceNotFoundException":
                 return None
             raise
-        return dict(answer["AlternateContact"])
+        return dict(member(answer, "AlternateContact"))
 
 
 def contact_information(aws: Aws) -> dict[str, Any]:
     with reading("account:GetContactInformation"):
-        return dict(aws.client("account").get_contact_information()["ContactInformation"])
+        return dict(member(aws.client("account").get_contact_information(),
+                           "ContactInformation"))
 
 
 def cost_and_usage_reports(aws: Aws) -> list[dict[str, Any]]:
@@ -157,6 +159,6 @@ def cost_and_usage_reports(aws: Aws) -> list[dict[str, Any]]:
     reports: list[dict[str, Any]] = []
     with reading("cur:DescribeReportDefinitions", region="us-east-1"):
         for page in pages(aws.client("cur", "us-east-1"), "describe_report_definitions"):
-            reports.extend(page["ReportDefinitions"])
+            reports.extend(member(page, "ReportDefinitions"))
     return reports
 

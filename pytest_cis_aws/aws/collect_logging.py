@@ -11,22 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ..errors import DataUnavailable
+from ..read import Envelope, Read
 from .collect_regional import _paginate
-from .errors import error_code, reading
+from .errors import MalformedResponse, error_code, member, reading
 from .fanout import RegionResults, per_region
 from .session import Aws
 
-Part = dict[str, Any]  # {"value": ...} or {"error": DataUnavailable.to_dict()}
 
-
-def _part(operation: str, region: str | None, read: Callable[[], Any]) -> Part:
+def _part(operation: str, region: str | None, read: Callable[[], object]) -> Envelope:
     """One read whose failure is kept as data, so the reads beside it still count."""
-    try:
+
+    def attempt() -> object:
         with reading(operation, region=region):
-            return {"value": read()}
-    except DataUnavailable as exc:
-        return {"error": exc.to_dict()}
+            return read()
+
+    return Read.attempt(attempt).to_dict()
 
 
 def _without_metadata(answer: Mapping[str, Any]) -> dict[str, Any]:
@@ -39,7 +38,7 @@ def trails(aws: Aws, region: str) -> list[dict[str, Any]]:
     """DescribeTrails with shadow trails (it has no paginator: the answer is complete)."""
     with reading("cloudtrail:DescribeTrails", region=region):
         answer = aws.client("cloudtrail", region).describe_trails(includeShadowTrails=True)
-        return [dict(trail) for trail in answer["trailList"]]
+        return [dict(trail) for trail in member(answer, "trailList")]
 
 
 def trail_state(aws: Aws, trail: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,7 +52,7 @@ def trail_state(aws: Aws, trail: Mapping[str, Any]) -> dict[str, Any]:
         if "EventSelectors" not in selectors and "AdvancedEventSelectors" not in selectors:
             # AWS always sends one kind; an answer with neither would read as "no selectors",
             # which means every management event is recorded.
-            raise KeyError("EventSelectors")
+            raise MalformedResponse("'EventSelectors'", kind="KeyError")
     return {
         "status": status,
         "EventSelectors": selectors.get("EventSelectors", []),
@@ -61,8 +60,9 @@ def trail_state(aws: Aws, trail: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def trail_states(aws: Aws, trails: Iterable[Mapping[str, Any]], max_workers: int) -> RegionResults:
-    """{TrailARN: {"value": state} | {"error": ...}}: one trail's failure stays its own."""
+def trail_states(aws: Aws, trails: Iterable[Mapping[str, Any]],
+                 max_workers: int) -> RegionResults[dict[str, Any]]:
+    """{TrailARN: Read of its state}: one trail's failure stays its own."""
     by_arn = {trail["TrailARN"]: trail for trail in trails}
     # The fan-out is keyed by region name elsewhere; here by trail ARN, with the same isolation.
     return per_region(by_arn, lambda arn: trail_state(aws, by_arn[arn]), max_workers,
@@ -75,14 +75,14 @@ def _bucket_policy(s3: Any, name: str) -> str | None:
     from botocore.exceptions import ClientError
 
     try:
-        return str(s3.get_bucket_policy(Bucket=name)["Policy"])
+        return str(member(s3.get_bucket_policy(Bucket=name), "Policy"))
     except ClientError as exc:
         if error_code(exc) == "NoSuchBucketPolicy":
             return None  # no policy: it cannot make the bucket public
         raise
 
 
-def bucket(aws: Aws, name: str, region: str) -> dict[str, Part]:
+def bucket(aws: Aws, name: str, region: str) -> dict[str, Envelope]:
     """ACL grants, bucket policy (None when there is none) and access logging of one bucket.
 
     `region` is a guess (the home region of a trail using it); botocore follows S3's redirect
@@ -91,18 +91,20 @@ def bucket(aws: Aws, name: str, region: str) -> dict[str, Part]:
     s3 = aws.client("s3", region)
     return {
         "acl": _part("s3:GetBucketAcl", None,
-                     lambda: s3.get_bucket_acl(Bucket=name)["Grants"]),
+                     lambda: member(s3.get_bucket_acl(Bucket=name), "Grants")),
         "policy": _part("s3:GetBucketPolicy", None, lambda: _bucket_policy(s3, name)),
         "logging": _part("s3:GetBucketLogging", None,
                          lambda: s3.get_bucket_logging(Bucket=name).get("LoggingEnabled")),
     }
 
 
-def buckets(aws: Aws, wanted: Mapping[str, str], max_workers: int) -> dict[str, dict[str, Part]]:
+def buckets(aws: Aws, wanted: Mapping[str, str],
+            max_workers: int) -> dict[str, dict[str, Envelope]]:
     """Every bucket in `wanted` ({name: region to ask}) read once, concurrently."""
     results = per_region(wanted, lambda name: bucket(aws, name, wanted[name]), max_workers,
                          label="trail buckets", unit="buckets")
-    return {name: result.get("value") or {part: result for part in ("acl", "policy", "logging")}
+    # A bucket that failed as a whole (its client could not be made) fails in every part.
+    return {name: result.value or {part: result.to_dict() for part in ("acl", "policy", "logging")}
             for name, result in results.items()}
 
 
@@ -112,12 +114,13 @@ def config_recorders(aws: Aws, region: str) -> dict[str, list[Any]]:
     """Recorders, their status and the delivery channels of one region (none is paginated)."""
     config = aws.client("config", region)
     with reading("config:DescribeConfigurationRecorders", region=region):
-        recorders = config.describe_configuration_recorders()["ConfigurationRecorders"]
+        recorders = member(config.describe_configuration_recorders(),
+                           "ConfigurationRecorders")
     with reading("config:DescribeConfigurationRecorderStatus", region=region):
-        statuses = config.describe_configuration_recorder_status()[
-            "ConfigurationRecordersStatus"]
+        statuses = member(config.describe_configuration_recorder_status(),
+                          "ConfigurationRecordersStatus")
     with reading("config:DescribeDeliveryChannels", region=region):
-        channels = config.describe_delivery_channels()["DeliveryChannels"]
+        channels = member(config.describe_delivery_channels(), "DeliveryChannels")
     return {"recorders": recorders, "statuses": statuses, "channels": channels}
 
 
@@ -138,12 +141,12 @@ def _key(kms: Any, key: Mapping[str, Any], region: str) -> dict[str, Any]:
         "KeyId": key["KeyId"],
         "KeyArn": arn,
         "metadata": _part("kms:DescribeKey", region,
-                          lambda: kms.describe_key(KeyId=arn)["KeyMetadata"]),
+                          lambda: member(kms.describe_key(KeyId=arn), "KeyMetadata")),
     }
-    meta = found["metadata"].get("value")
+    meta = Read.from_dict(found["metadata"]).value
     if meta is not None and _rotatable(meta):
         found["rotation"] = _part("kms:GetKeyRotationStatus", region, lambda: bool(
-            kms.get_key_rotation_status(KeyId=arn)["KeyRotationEnabled"]))
+            member(kms.get_key_rotation_status(KeyId=arn), "KeyRotationEnabled")))
     return found
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import error_code, reading
+from .errors import error_code, member, reading
 from .pages import every
 from .session import Aws
 
@@ -95,7 +95,7 @@ def topics(aws: Aws, region: str) -> list[str]:
     """The ARNs of every SNS topic of one region."""
     with reading("sns:ListTopics", region=region):
         found = _pages(aws.client("sns", region), "list_topics", "Topics")
-        return sorted(str(topic["TopicArn"]) for topic in found)
+        return sorted(str(member(topic, "TopicArn")) for topic in found)
 
 
 def _subscription(item: Mapping[str, Any]) -> dict[str, str]:

@@ -6,10 +6,12 @@ Security groups are swept once per region and shared by 4.1, 4.2 and 4.4.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
-from ..errors import DataUnavailable
+from ..read import Envelope, Read
 from .collect_regional import _paginate
+from .errors import member, reading
 from .session import Aws
 
 
@@ -26,25 +28,20 @@ def referenced_prefix_lists(groups: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 def prefix_list_entries(aws: Aws, region: str,
-                        ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """{prefix list id: {"value": [CIDR, ...]} | {"error": ...}}: one list's failure stays its own.
+                        ids: Iterable[str]) -> dict[str, Envelope]:
+    """{prefix list id: Read of its CIDRs, in its wire form}: one list's failure stays its own.
 
     Only lists a security group names are read: a prefix list may hold 0.0.0.0/0, and then a rule
     from it is open to the world (4.1, 4.2).
     """
-    found: dict[str, dict[str, Any]] = {}
-    for pl_id in ids:
-        try:
-            entries = _paginate(aws, "ec2", "get_managed_prefix_list_entries", region, "Entries",
-                                "ec2:GetManagedPrefixListEntries", PrefixListId=pl_id)
-            found[pl_id] = {"value": [str(entry["Cidr"]) for entry in entries]}
-        except DataUnavailable as exc:
-            found[pl_id] = {"error": exc.to_dict()}
-        except (KeyError, TypeError) as exc:
-            found[pl_id] = {"error": DataUnavailable(
-                "ec2:GetManagedPrefixListEntries", f"unexpected response shape "
-                f"({type(exc).__name__}: {exc})", region=region).to_dict()}
-    return found
+    def cidrs(pl_id: str) -> list[str]:
+        operation = "ec2:GetManagedPrefixListEntries"
+        entries = _paginate(aws, "ec2", "get_managed_prefix_list_entries", region, "Entries",
+                            operation, PrefixListId=pl_id)
+        with reading(operation, region=region):
+            return [str(member(entry, "Cidr")) for entry in entries]
+
+    return {pl_id: Read.attempt(partial(cidrs, pl_id)).to_dict() for pl_id in ids}
 
 
 def vpcs(aws: Aws, region: str) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import reading
+from .errors import member, reading
 from .pages import pages
 from .session import Aws
 
@@ -14,8 +14,8 @@ def active_accounts(aws: Aws) -> list[dict[str, str]]:
     accounts: list[dict[str, str]] = []
     with reading("organizations:ListAccounts"):
         for page in pages(aws.client("organizations"), "list_accounts"):
-            accounts += [{"id": a["Id"], "name": a.get("Name", "")}
-                         for a in page["Accounts"] if a.get("Status") == "ACTIVE"]
+            accounts += [{"id": member(a, "Id"), "name": a.get("Name", "")}
+                         for a in member(page, "Accounts") if a.get("Status") == "ACTIVE"]
     return sorted(accounts, key=lambda a: a["id"])
 
 
@@ -27,7 +27,7 @@ def assume_account_role(base: Aws, account: str, role: str, partition: str,
     if external_id:
         kwargs["ExternalId"] = external_id
     with reading("sts:AssumeRole", permission=f"sts:AssumeRole on {role_arn}"):
-        creds = base.client("sts").assume_role(**kwargs)["Credentials"]
-        return {"aws_access_key_id": creds["AccessKeyId"],
-                "aws_secret_access_key": creds["SecretAccessKey"],
-                "aws_session_token": creds["SessionToken"]}
+        creds = member(base.client("sts").assume_role(**kwargs), "Credentials")
+        return {"aws_access_key_id": member(creds, "AccessKeyId"),
+                "aws_secret_access_key": member(creds, "SecretAccessKey"),
+                "aws_session_token": member(creds, "SessionToken")}

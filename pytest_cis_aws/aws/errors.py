@@ -9,19 +9,38 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..errors import REFUSAL_CODES, DataUnavailable
 from ..text import printable
 
 
-class MalformedResponse(ValueError):
-    """A successful AWS answer whose data does not have the types its API model says.
+class MalformedResponse(Exception):
+    """A successful AWS answer that breaks its API model: a member of the wrong type, or one
+    AWS always sends missing (`member`).
 
-    A ValueError, so `reading` reports it like any other unexpected shape: the checks that need
-    the data end in error instead of judging text where a boolean or a list should be.
+    `reading` turns it into DataUnavailable ("unexpected response shape (KIND: message)"): the
+    checks that need the data end in error instead of judging text where a boolean or a list
+    should be. Only this, IncompleteAnswer and botocore's own errors do: a KeyError or TypeError
+    from our own code is a bug, and propagates as one. `kind` names the fault ("KeyError": a
+    member missing) and the message says which.
     """
+
+    def __init__(self, message: str, *, kind: str = "MalformedResponse") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def member(answer: Mapping[str, Any], name: str) -> Any:
+    """`answer[name]`, where AWS always sends `name`: an answer without it is malformed (not
+    "nothing there", and not a bug of ours), so `reading` reports it naming the member."""
+    if not isinstance(answer, Mapping):
+        raise MalformedResponse(f"{type(answer).__name__} where a structure with {name!r} "
+                                "should be", kind="TypeError")
+    if name not in answer:
+        raise MalformedResponse(repr(name), kind="KeyError")
+    return answer[name]
 
 
 class IncompleteAnswer(ValueError):
@@ -165,7 +184,8 @@ def describe(exc: BaseException) -> str:
 @contextlib.contextmanager
 def reading(operation: str, *, region: str | None = None,
             permission: str | None = None) -> Iterator[None]:
-    """Any botocore failure inside becomes DataUnavailable for `operation` (e.g. 'iam:GetUser')."""
+    """Any botocore failure inside, or an answer that breaks its model (MalformedResponse,
+    IncompleteAnswer), becomes DataUnavailable for `operation` (e.g. 'iam:GetUser')."""
     import http.client
 
     from botocore.exceptions import BotoCoreError, ClientError
@@ -182,8 +202,9 @@ def reading(operation: str, *, region: str | None = None,
     except IncompleteAnswer as exc:
         raise DataUnavailable(operation, printable(exc, 300), permission=permission,
                               region=region, refused=False) from exc
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        # Malformed or partial data: not a verdict we can stand behind.
-        raise DataUnavailable(operation, f"unexpected response shape ({type(exc).__name__}: "
+    except MalformedResponse as exc:
+        # Malformed or partial data: not a verdict we can stand behind. Nothing else is caught
+        # here: a KeyError or TypeError from our own code is a bug, never "could not read".
+        raise DataUnavailable(operation, f"unexpected response shape ({exc.kind}: "
                               f"{printable(exc, 120)})", permission=permission,
                               region=region, refused=False) from exc

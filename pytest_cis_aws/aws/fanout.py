@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import DataUnavailable
+from ..read import Envelope, Read
 from . import events
 
-RegionResults = dict[str, dict[str, Any]]  # region -> {"value": ...} or {"error": {...}}
+T = TypeVar("T")
+
+RegionResults = dict[str, Read[T]]  # region (or other name) -> what was read there, or why not
 
 
-def per_region(regions: Iterable[str], fetch: Callable[[str], Any],
+def per_region(regions: Iterable[str], fetch: Callable[[str], T],
                max_workers: int, label: str | None = None,
-               unit: str = "regions") -> RegionResults:
+               unit: str = "regions") -> RegionResults[T]:
     """Run `fetch(region)` for every region on a bounded pool; a failing region is recorded.
 
-    With a `label`, progress events say how many of the `unit` are done ("regions 7/17"),
-    emitted from the calling thread as each one finishes."""
+    Only DataUnavailable is a region's failure: any other exception is a bug in our own code and
+    propagates. With a `label`, progress events say how many of the `unit` are done ("regions
+    7/17"), emitted from the calling thread as each one finishes."""
     names = list(regions)
 
-    def one(region: str) -> dict[str, Any]:
-        try:
-            return {"value": fetch(region)}
-        except DataUnavailable as exc:
-            return {"error": exc.to_dict()}
+    def one(region: str) -> Read[T]:
+        return Read.attempt(lambda: fetch(region))
 
     if not names:
         return {}
@@ -36,15 +37,18 @@ def per_region(regions: Iterable[str], fetch: Callable[[str], Any],
         with events.task(label) as update:
             update(done=0, total=len(names), unit=unit)
             futures = {pool.submit(one, name): name for name in names}
-            done: dict[str, dict[str, Any]] = {}
+            done: dict[str, Read[T]] = {}
             for future in as_completed(futures):
                 done[futures[future]] = future.result()
                 update(done=len(done), total=len(names), unit=unit)
         return {name: done[name] for name in names}  # in the order asked, as map gives
 
 
-def split(results: RegionResults) -> tuple[dict[str, Any], dict[str, DataUnavailable]]:
-    """(values by region, errors by region)."""
-    values = {r: v["value"] for r, v in results.items() if "value" in v}
-    errors = {r: DataUnavailable.from_dict(v["error"]) for r, v in results.items() if "error" in v}
+def split(results: Mapping[str, Read[Any] | Envelope],
+          ) -> tuple[dict[str, Any], dict[str, DataUnavailable]]:
+    """(values by region, errors by region), from Reads or their wire form (the store's)."""
+    reads = {region: part if isinstance(part, Read) else Read.from_dict(part)
+             for region, part in results.items()}
+    values = {region: read.value for region, read in reads.items() if read.error is None}
+    errors = {region: read.error for region, read in reads.items() if read.error is not None}
     return values, errors

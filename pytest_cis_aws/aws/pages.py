@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from .errors import IncompleteAnswer
+from .errors import IncompleteAnswer, member
 from .session import loader
 
 # Far above any real account (the audit asks for 1,000 items a page where the API allows it: a
@@ -79,5 +79,5 @@ def every(client: Any, method: str, result_key: str, *, page_size: int | None = 
     """The items under `result_key` on every page (a page without it is partial, not empty)."""
     items: list[Any] = []
     for page in pages(client, method, page_size=page_size, **kwargs):
-        items.extend(page[result_key])
+        items.extend(member(page, result_key))
     return items

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..errors import CouldNotEvaluate
 from ..settings import Settings
-from .errors import reading
+from .errors import member, reading
 from .session import Aws
 
 ENABLED = ("opt-in-not-required", "opted-in")
@@ -69,7 +69,7 @@ def in_partition(region: str, partition: str) -> bool:
 def discover(aws: Aws, settings: Settings, partition: str) -> Regions:
     """One DescribeRegions call; opt-in regions that are not enabled are skipped, and listed."""
     with reading("ec2:DescribeRegions", region=aws.home_region):
-        answer = aws.client("ec2").describe_regions(AllRegions=True)["Regions"]
+        answer = member(aws.client("ec2").describe_regions(AllRegions=True), "Regions")
     offered = sorted(
         (r["RegionName"], r.get("OptInStatus", "opt-in-not-required"))
         for r in answer

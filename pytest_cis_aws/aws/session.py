@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import DataUnavailable
 from ..policy import MalformedPolicy, parse_policy
 from ..settings import Settings
-from .errors import CallTimedOut, IncompleteAnswer, MalformedResponse, describe, reading
+from .errors import CallTimedOut, IncompleteAnswer, MalformedResponse, describe, member, reading
 from .guard import refuse_writes
 
 if TYPE_CHECKING:
@@ -381,7 +381,7 @@ class Aws:
     def identity(self) -> Identity:
         with reading("sts:GetCallerIdentity", permission="sts:GetCallerIdentity"):
             answer = self.client("sts").get_caller_identity()
-            return Identity(account=str(answer["Account"]), arn=str(answer["Arn"]))
+            return Identity(account=str(member(answer, "Account")), arn=str(member(answer, "Arn")))
 
     def frozen_credentials(self) -> dict[str, str] | None:
         """Credentials of an assumed role, to hand to xdist workers (never written to disk)."""
@@ -437,8 +437,8 @@ class Aws:
         sts = base.client("sts", region_name=region, endpoint_url=self.settings.endpoint_url,
                           config=self._config)
         with reading("sts:AssumeRole", permission=f"sts:AssumeRole on {self.settings.role_arn}"):
-            creds = sts.assume_role(RoleArn=self.settings.role_arn,
-                                    RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
+            creds = member(sts.assume_role(RoleArn=self.settings.role_arn,
+                                           RoleSessionName=ROLE_SESSION_NAME), "Credentials")
         return boto3.Session(
             botocore_session=_botocore_session(),
             aws_access_key_id=creds["AccessKeyId"],

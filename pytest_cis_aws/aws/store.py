@@ -2,7 +2,8 @@
 
 The controller makes a private directory and hands it to every worker; the first process to
 need a key fetches it under a file lock and writes it as JSON, the others read it. A failed read
-is stored too, so the others end in the same error instead of asking AWS again.
+is stored too, so the others end in the same error instead of asking AWS again: each key holds a
+`Read` (read.py) in its wire form, and so does any part of a value that failed on its own.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from ..errors import DataUnavailable
+from ..read import Read, is_failure
 from .cache import CrossRunCache
-
-T = TypeVar("T")
 
 
 def _encode(value: Any) -> Any:
+    if isinstance(value, Read):  # a part that failed on its own, or was read
+        return value.to_dict()
     if isinstance(value, datetime):
         return {"$datetime": value.isoformat()}
     if isinstance(value, (bytes, bytearray)):
@@ -54,8 +55,11 @@ class RunStore:
         self._guard = threading.Lock()
         self.fetched: list[str] = []  # keys this process fetched itself (for tests and stats)
 
-    def get(self, key: str, fetch: Callable[[], T]) -> T:
-        """The stored value for `key`, fetching it (once per run) when nobody has yet."""
+    def get(self, key: str, fetch: Callable[[], object]) -> Any:
+        """The stored value for `key`, fetching it (once per run) when nobody has yet.
+
+        It is what `fetch` returned as JSON gives it back (dates restored): a Read anywhere in
+        it comes back in its wire form. Raises the DataUnavailable the fetch raised."""
         with self._lock_for(key):
             if key not in self._memory:
                 self._memory[key] = self._shared(key, fetch)
@@ -71,7 +75,7 @@ class RunStore:
         with self._guard:
             return self._locks.setdefault(key, threading.Lock())
 
-    def _shared(self, key: str, fetch: Callable[[], Any]) -> str:
+    def _shared(self, key: str, fetch: Callable[[], object]) -> str:
         if self.directory is None:
             return self._fetch(key, fetch)
         from filelock import FileLock
@@ -86,37 +90,35 @@ class RunStore:
             tmp.replace(path)
             return text
 
-    def _fetch(self, key: str, fetch: Callable[[], Any]) -> str:
+    def _fetch(self, key: str, fetch: Callable[[], object]) -> str:
         if self.cache is not None and (cached := self.cache.load(key)) is not None:
             return cached
         self.fetched.append(key)
-        try:
-            value = fetch()
-        except DataUnavailable as exc:
-            return dumps({"error": exc.to_dict()})  # a failure is never kept across runs
-        text = dumps({"value": value})
-        # Nor is an answer with a failed part (a region that did not answer, a trail that could
-        # not be read): the next run asks again instead of repeating the error for the TTL.
-        if self.cache is not None and not holds_failure(value):
+        read = Read.attempt(fetch)  # anything but DataUnavailable is our bug: it propagates
+        text = dumps(read)
+        # A failure is never kept across runs, nor is an answer with a failed part (a region
+        # that did not answer, a trail that could not be read): the next run asks again instead
+        # of repeating the error for the TTL.
+        if self.cache is not None and not holds_failure(read):
             self.cache.save(key, text)
         return text
 
     @staticmethod
     def _unwrap(text: str) -> Any:
-        data = loads(text)
-        if "error" in data:
-            raise DataUnavailable.from_dict(data["error"])
-        return data["value"]
+        return Read.from_dict(loads(text)).get()
 
 
-def holds_failure(value: Any) -> bool:
-    """Does `value` embed a failed read, {"error": DataUnavailable.to_dict()}, at any depth?"""
+def holds_failure(value: object) -> bool:
+    """Does `value` embed a failed read (a `Read` with an error, or its wire form) at any depth?"""
     stack = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, dict):
-            error = item.get("error")
-            if len(item) == 1 and isinstance(error, dict) and {"operation", "reason"} <= set(error):
+        if isinstance(item, Read):
+            if not item.ok:
+                return True
+            stack.append(item.value)
+        elif isinstance(item, dict):
+            if is_failure(item):
                 return True
             stack.extend(item.values())
         elif isinstance(item, (list, tuple)):

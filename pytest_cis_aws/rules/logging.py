@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..errors import DataUnavailable
 from ..finding import Finding
 from ..policy import parse_policy, statements
+from ..read import Read
 
 Trail = Mapping[str, Any]
 
@@ -38,12 +38,10 @@ def unread_regions(errors: Mapping[str, Exception]) -> list[Finding]:
 
 
 def part_error(part: Mapping[str, Any] | None) -> str | None:
-    """Why one piece of a collected record ({"value": ...} or {"error": {...}}) is missing."""
+    """Why one piece of a collected record (a Read in its wire form) is missing."""
     if part is None:
         return "not read"
-    if "error" in part:
-        return str(DataUnavailable.from_dict(part["error"]))
-    return None
+    return Read.from_dict(part).reason
 
 
 # Trails -----------------------------------------------------------------------------------------

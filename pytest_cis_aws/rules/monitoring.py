@@ -34,13 +34,13 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from ..errors import DataUnavailable
 from ..finding import Finding
+from ..read import Envelope, Read
 from .judgement import Judgement
 from .logging import Trail, Trails, account_resource, unread_regions
 from .metric_filters import CORPUS, RULE_PREFIX, FilterJudgement, Mode, judge
 
-Part = Mapping[str, Any]  # {"value": ...} or {"error": DataUnavailable.to_dict()}
+Part = Envelope  # a Read (read.py) in its wire form
 
 # The alarms by meaning, in the benchmark's order (v1.1.0: 3.1 … 3.14).
 ALARMED: tuple[str, ...] = tuple(CORPUS)
@@ -104,9 +104,8 @@ def _read(part: Part | None) -> tuple[Any, str | None]:
     """(value, why it is missing); a value of None means "does not exist", not "not read"."""
     if part is None:
         return None, "not read"
-    if "error" in part:
-        return None, str(DataUnavailable.from_dict(part["error"]))
-    return part.get("value"), None
+    read = Read.from_dict(part)
+    return read.value, read.reason
 
 
 def topic_name(arn: str) -> str:

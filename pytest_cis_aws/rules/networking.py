@@ -11,8 +11,8 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..errors import DataUnavailable
 from ..finding import Finding
+from ..read import Read
 from .judgement import Judgement
 
 SSH = 22
@@ -125,9 +125,10 @@ def _prefix_list(pl_id: str, lists: PrefixLists) -> tuple[list[str] | None, str]
     part = lists.get(pl_id)
     if part is None:
         return None, "its entries were not read"
-    if "error" in part:
-        return None, str(DataUnavailable.from_dict(part["error"]))
-    return [cidr for cidr in part["value"] if is_world(str(cidr))], ""
+    read = Read.from_dict(part)
+    if read.reason is not None:
+        return None, read.reason
+    return [cidr for cidr in read.value or () if is_world(str(cidr))], ""
 
 
 def _through_prefix_lists(group: Group, port: int,
