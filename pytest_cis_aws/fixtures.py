@@ -17,9 +17,12 @@ from .read import Envelope, Read
 from .run import CisRun, get_run
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import boto3
 
     from .credential_report import CredentialReport
+    from .settings import Settings
 
 AwsClientFactory = Callable[..., Any]
 T = TypeVar("T")
@@ -84,7 +87,7 @@ def audited_regions(run: CisRun) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="session")
-def cis_settings(cis_run: CisRun) -> Any:
+def cis_settings(cis_run: CisRun) -> Settings:
     return cis_run.settings
 
 
@@ -227,7 +230,7 @@ def ec2_instances(cis_run: CisRun) -> dict[str, Envelope]:
 
 
 @pytest.fixture(scope="session")
-def cis_now() -> Any:
+def cis_now() -> datetime:
     """The moment the audit judges ages against (timezone-aware, UTC)."""
     from datetime import datetime, timezone
 
