@@ -7,13 +7,13 @@ it ends in *error* naming the operation and permission, and no test can pass on 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
 
 from .errors import DataUnavailable
-from .read import Envelope, Read
+from .read import Envelope
 from .run import CisRun, get_run
 
 if TYPE_CHECKING:
@@ -235,11 +235,3 @@ def cis_now() -> datetime:
     from datetime import datetime, timezone
 
     return datetime.now(timezone.utc)
-
-
-def regional_split(results: Mapping[str, Read[Any] | Envelope],
-                   ) -> tuple[dict[str, Any], dict[str, DataUnavailable]]:
-    """(values by region, errors by region) of a `regional` fixture's data."""
-    from .aws.fanout import split
-
-    return split(results)

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .fixtures import _shared, regional, regional_split
+from .fixtures import _shared, regional
 from .read import Envelope
+from .read import split as regional_split
 from .run import CisRun
 
 if TYPE_CHECKING:

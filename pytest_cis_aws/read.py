@@ -77,3 +77,14 @@ def is_failure(data: Any) -> bool:
         return False
     error = data.get("error")
     return isinstance(error, Mapping) and {"operation", "reason"} <= set(error)
+
+
+def split(results: Mapping[str, Read[Any] | Envelope],
+          ) -> tuple[dict[str, Any], dict[str, DataUnavailable]]:
+    """(values by region, errors by region) of per-region data, from Reads or their wire form
+    (the store's): how a check hands a regional fixture's data to its rule."""
+    reads = {region: part if isinstance(part, Read) else Read.from_dict(part)
+             for region, part in results.items()}
+    values = {region: read.value for region, read in reads.items() if read.error is None}
+    errors = {region: read.error for region, read in reads.items() if read.error is not None}
+    return values, errors

@@ -15,10 +15,11 @@ from botocore.exceptions import ClientError
 import accounts_logging
 import accounts_networking
 from pytest_cis_aws.aws import collect_logging, collect_networking
-from pytest_cis_aws.aws.fanout import per_region, split
+from pytest_cis_aws.aws.fanout import per_region
 from pytest_cis_aws.aws.session import Aws
 from pytest_cis_aws.errors import CouldNotEvaluate, DataUnavailable
 from pytest_cis_aws.findings import Finding, assert_compliant
+from pytest_cis_aws.read import split
 from pytest_cis_aws.rules import logging, networking
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-south-1", "sa-east-1", "ca-central-1")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from ..errors import DataUnavailable
-from ..read import Envelope, Read
+from ..read import Read
 from . import events
 
 T = TypeVar("T")
@@ -42,13 +41,3 @@ def per_region(regions: Iterable[str], fetch: Callable[[str], T],
                 done[futures[future]] = future.result()
                 update(done=len(done), total=len(names), unit=unit)
         return {name: done[name] for name in names}  # in the order asked, as map gives
-
-
-def split(results: Mapping[str, Read[Any] | Envelope],
-          ) -> tuple[dict[str, Any], dict[str, DataUnavailable]]:
-    """(values by region, errors by region), from Reads or their wire form (the store's)."""
-    reads = {region: part if isinstance(part, Read) else Read.from_dict(part)
-             for region, part in results.items()}
-    values = {region: read.value for region, read in reads.items() if read.error is None}
-    errors = {region: read.error for region, read in reads.items() if read.error is not None}
-    return values, errors

@@ -11,7 +11,7 @@ from pytest_cis_aws import DataUnavailable, assert_compliant
 from pytest_cis_aws.checks import conclude
 from pytest_cis_aws.credential_report import CredentialReport
 from pytest_cis_aws.findings import check
-from pytest_cis_aws.fixtures import regional_split
+from pytest_cis_aws.read import split as regional_split
 from pytest_cis_aws.rules import iam, iam_roles
 from pytest_cis_aws.settings import Settings
 

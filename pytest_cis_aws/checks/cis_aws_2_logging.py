@@ -7,7 +7,7 @@ from typing import Any
 
 from pytest_cis_aws import assert_compliant
 from pytest_cis_aws.findings import check
-from pytest_cis_aws.fixtures import regional_split
+from pytest_cis_aws.read import split as regional_split
 from pytest_cis_aws.rules import logging
 from pytest_cis_aws.rules.logging import Trails
 

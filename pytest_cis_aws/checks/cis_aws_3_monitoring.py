@@ -9,7 +9,7 @@ import pytest
 from pytest_cis_aws import assert_compliant
 from pytest_cis_aws.checks import conclude
 from pytest_cis_aws.findings import check
-from pytest_cis_aws.fixtures import regional_split
+from pytest_cis_aws.read import split as regional_split
 from pytest_cis_aws.rules import monitoring
 from pytest_cis_aws.rules.monitoring import AlarmSetup
 

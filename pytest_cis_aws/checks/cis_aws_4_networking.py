@@ -7,7 +7,7 @@ from typing import Any
 from pytest_cis_aws import assert_compliant
 from pytest_cis_aws.checks import conclude
 from pytest_cis_aws.findings import check
-from pytest_cis_aws.fixtures import regional_split
+from pytest_cis_aws.read import split as regional_split
 from pytest_cis_aws.rules import networking
 
 Regional = dict[str, Any]  # a `regional` fixture's data: each region's value or its error
