@@ -76,6 +76,7 @@ class Benchmark:
 
     name: str
     short_name: str
+    label: str  # how a message names a recommendation: "CIS 1.2 <title>: ..."
     version: str
     sections: Mapping[str, Section]  # number -> key, in benchmark order
     section_titles: Mapping[Section, str]
@@ -99,7 +100,10 @@ _RECOMMENDATION_FIELDS: dict[str, type] = {
     "permissions": list,
 }
 _SECTION_FIELDS: dict[str, type] = {"number": str, "key": str, "title": str}
-_BENCHMARK_FIELDS: dict[str, type] = {"name": str, "short_name": str, "version": str}
+_BENCHMARK_FIELDS: dict[str, type] = {"name": str, "short_name": str, "label": str,
+                                       "version": str}
+# The version as --cis-json's schema takes it (and finding ids are keyed by it): 1.1.0.
+_VERSION_RE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 
 
 def _fields(raw: Any, expected: dict[str, type], where: str) -> dict[str, Any]:
@@ -180,6 +184,9 @@ def parse(text: str, source: str) -> Benchmark:
     except tomllib.TOMLDecodeError as exc:
         raise BenchmarkDataError(f"{source}: not valid TOML: {exc}") from None
     header = _fields(data.get("benchmark"), _BENCHMARK_FIELDS, f"{source}: [benchmark]")
+    if not _VERSION_RE.fullmatch(header["version"]):
+        raise BenchmarkDataError(f"{source}: [benchmark]: version {header['version']!r} must be "
+                                 "of the form 1.1.0")
     sections, titles = _sections(data, source)
     by_id: dict[str, Recommendation] = {}
     by_rule: dict[str, Recommendation] = {}
@@ -209,6 +216,7 @@ def parse(text: str, source: str) -> Benchmark:
     return Benchmark(
         name=header["name"],
         short_name=header["short_name"],
+        label=header["label"],
         version=header["version"],
         sections=MappingProxyType(sections),
         section_titles=MappingProxyType(titles),

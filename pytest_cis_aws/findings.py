@@ -133,7 +133,7 @@ def failure_message(
     headline = f"{len(failing)} of {judged} resources do not comply"
     if rec_id is not None and catalog.known(rec_id):
         rec = catalog.get(rec_id)
-        headline = f"CIS {rec.id} {rec.title}: {headline}"
+        headline = f"{catalog.current().label} {rec.id} {rec.title}: {headline}"
     elif rec_id and title:
         headline = printable(f"{rec_id} {title}: {headline}", MAX_LINE)
     parts = [headline, "", _findings_table(failing)]

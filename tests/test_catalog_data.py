@@ -50,6 +50,8 @@ def test_the_shipped_file_loads_and_is_the_catalog() -> None:
     (with_1_4("rule = 'iam.keys_not_rotated'", "rule = 'Keys'"),
      "recommendations[3] (id '1.4'): rule 'Keys' must be a dotted name"),
     (TEXT.replace('version = "1.1.0"\n', "", 1), "[benchmark]: missing field(s) version"),
+    (TEXT.replace('version = "1.1.0"', 'version = "v1.1"', 1),
+     "[benchmark]: version 'v1.1' must be of the form 1.1.0"),
 ])
 def test_a_bad_entry_fails_loading_naming_it(text: str, said: str) -> None:
     with pytest.raises(BenchmarkDataError) as info:

@@ -56,6 +56,8 @@ def test_the_second_benchmark_runs_end_to_end(pytester: pytest.Pytester,
         "3.2": ("audit_trail", 2, True)}
     assert results["1.1.2"]["title"] == "Console users sign in with MFA"
     assert results["1.1.2"]["remediation"] == "Register an MFA device for each console user."
+    assert results["1.1.2"]["reason"] == (
+        "EXB 1.1.2 Console users sign in with MFA: 2 of 4 resources do not comply")
     # Its rules conclude what they conclude under v1.1.0, resource by resource.
     default, _ = audit(pytester)
     v110 = by_id(default)
