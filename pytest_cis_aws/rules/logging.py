@@ -362,7 +362,7 @@ def _public_parts(data: Mapping[str, Any]) -> tuple[list[str], list[str]]:
         if missing:
             unread.append(missing)
             continue
-        value = data[part]["value"]
+        value = Read.from_dict(data[part]).value
         if value is None:  # no bucket policy at all: nothing public in it
             continue
         try:
@@ -403,7 +403,7 @@ def trail_bucket_access_logging(trails: Trails, buckets: Mapping[str, Mapping[st
             findings.append(Finding.unknown(bucket_arn(name), f"{_users_of(users)}: could not "
                                             f"evaluate: {missing}{ELSEWHERE}"))
             continue
-        target = (part or {}).get("value") or {}
+        target = Read.from_dict(part or {}).value or {}
         ok = bool(target.get("TargetBucket"))
         where = f"s3://{target.get('TargetBucket')}/{target.get('TargetPrefix', '')}"
         reason = f"access logs go to {where}" if ok else "server access logging disabled"
@@ -519,14 +519,14 @@ def _key_finding(region: str, key: Mapping[str, Any]) -> Finding:
     missing = part_error(key.get("metadata"))
     if missing:
         return Finding.unknown(arn, missing, region)
-    meta = key["metadata"]["value"]
+    meta: Mapping[str, Any] = Read.from_dict(key["metadata"]).get()
     skipped = rotation_not_judged(meta)
     if skipped:
         return Finding.of(arn, True, f"not judged: {skipped}", region)
     missing = part_error(key.get("rotation"))
     if missing:
         return Finding.unknown(arn, f"rotation status: {missing}", region)
-    enabled = key["rotation"]["value"] is True
+    enabled = Read.from_dict(key["rotation"]).value is True
     return Finding.of(arn, enabled,
                       "automatic rotation enabled" if enabled else "automatic rotation disabled",
                       region)

@@ -552,7 +552,7 @@ def incomplete_review(evidence: list[Finding], subscriptions: Mapping[str, Part]
     """The evidence a reviewer would be missing: regions whose topics, and topics whose
     subscriptions, could not be read. A review of the rest would look complete and is not."""
     return [f for f in evidence if f.resource.startswith("region ")
-            or "error" in (subscriptions.get(f.resource) or {})]
+            or not Read.from_dict(subscriptions.get(f.resource) or {}).ok]
 
 
 def review_reason(evidence: list[Finding], used: Mapping[str, list[str]],
