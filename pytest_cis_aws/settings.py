@@ -267,6 +267,11 @@ def resolve(config: pytest.Config, environ: Mapping[str, str] | None = None,
     values: dict[str, Any] = {}
     for option in OPTIONS:
         raw = reader.raw(option)
+        if (option.name == "benchmark" and raw is not None and config.inipath
+                and reader.sources.get("benchmark") == SOURCE_INI
+                and str(raw).strip().endswith(".toml")):
+            # A data file named in the ini file is relative to that file, as waivers are.
+            raw = str(config.inipath.parent / str(raw).strip())
         if raw is not None:
             values[option.name] = option.parse(raw, option)
         if option.name == "benchmark":

@@ -106,13 +106,21 @@ def check_the_command_reads_it(path: Path, doc: dict[str, Any],
 
 
 @pytest.mark.parametrize(("args", "ids"), [
-    (["--cis-level=1", "--cis-section=storage,3"], ["2.1", "3.1"]),
+    (["--cis-level=1", "--cis-section=storage,3", "-c", "config/pytest.ini",
+      "--rootdir=."], ["2.1", "3.1"]),
     (["--cis-id=1.1.2,3.2", "-m", "cis_audit_trail and cis_scored", "--strict-markers"],
      ["3.2"]),
 ])
 def test_selection_follows_the_second_benchmark(pytester: pytest.Pytester, args: list[str],
                                                 ids: list[str]) -> None:
-    doc, _ = audit(pytester, f"--cis-benchmark={SECOND}", *args)
+    if "-c" in args:  # named by the ini file, relative to it, as a team would keep it
+        (pytester.path / "config").mkdir()
+        (pytester.path / "config" / "baseline.toml").write_text(SECOND.read_text())
+        (pytester.path / "config" / "pytest.ini").write_text(
+            "[pytest]\ncis_benchmark = baseline.toml\n")
+        doc, _ = audit(pytester, *args)
+    else:
+        doc, _ = audit(pytester, f"--cis-benchmark={SECOND}", *args)
     assert [r["id"] for r in doc["results"]] == ids
 
 
