@@ -79,8 +79,8 @@ def _every_cis_json_follows_its_schema() -> Iterator[None]:
 
 # CIS_GOLDEN_DIR=DIR: every --cis-json document a test writes is also saved there, one file per
 # test and document, with what changes from run to run (times, temporary paths) blanked. Two runs
-# of the suite, before and after a refactor, then show with `diff -r` that no outcome, finding or
-# reason moved.
+# of the suite, before and after a refactor, then show with tests/golden_compare.py that no
+# outcome, finding or reason moved.
 GOLDEN_DIR = os.environ.get("CIS_GOLDEN_DIR", "")
 _golden_test: list[str] = [""]
 _golden_count: dict[str, int] = {}
