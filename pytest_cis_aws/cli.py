@@ -59,6 +59,12 @@ def build_parser() -> Parser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_merge(commands)
     add_diff_parser(commands)
+    policy = commands.add_parser(
+        "policy", help="print the least-privilege IAM policy the audit needs (JSON)",
+        description="Print the read-only IAM policy the stock checks of the benchmark (the "
+                    "default, or --benchmark's) need, from its data: every action its "
+                    "recommendations read, and sts:GetCallerIdentity.")
+    policy.set_defaults(run=_policy)
     return parser
 
 
@@ -197,6 +203,13 @@ def html_summary(doc: dict[str, Any]) -> str:
         f"<table><tr>{head}</tr>{rows}</table>"
         f"<h2>{'Organization total' if org else 'Total'}</h2>{total}</body></html>"
     )
+
+
+def _policy(args: argparse.Namespace) -> int:
+    from .readonly_policy import render
+
+    sys.stdout.write(render(catalog.current()))
+    return 0
 
 
 # -- diff ----------------------------------------------------------------------------------

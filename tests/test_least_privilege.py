@@ -22,7 +22,7 @@ from moto.core.authorization import enable_iam_authentication
 import accounts_full
 import faults
 from aws_state import age_user, days_ago
-from pytest_cis_aws import catalog
+from pytest_cis_aws import catalog, cli
 from pytest_cis_aws.aws.guard import ACCESS_LEVELS, LEVELS, is_read
 from test_checks_logging import api_calls
 from test_faults import CANNOT_PASS, MANUAL, audit
@@ -38,6 +38,13 @@ def policy() -> dict[str, Any]:
 
 def actions(document: dict[str, Any]) -> set[str]:
     return {action for statement in document["Statement"] for action in statement["Action"]}
+
+
+def test_the_shipped_policy_is_the_one_the_data_gives(capsys: pytest.CaptureFixture[str]) -> None:
+    """policy/pytest-cis-aws-readonly.json is `pytest-cis-aws policy`'s output: regenerated from
+    the benchmark data, never edited by hand."""
+    assert cli.main(["policy"]) == 0
+    assert capsys.readouterr().out == POLICY_FILE.read_text(encoding="utf-8")
 
 
 def test_the_policy_grants_reads_only() -> None:

@@ -51,6 +51,14 @@ def test_every_rule_the_benchmark_data_names_is_registered(path: Path) -> None:
     assert [rule for rule in benchmark.metric_filter_patterns if rule not in RULES] == []
 
 
+@pytest.mark.parametrize("path", BENCHMARKS, ids=[p.name for p in BENCHMARKS])
+def test_a_rule_needs_the_same_permissions_in_every_benchmark(path: Path) -> None:
+    """What a check reads is the rule's, whichever id a benchmark gives it: a second benchmark's
+    policy (pytest-cis-aws policy) is then exactly enough for its checks."""
+    for rec in catalog.load(path).recommendations.values():
+        assert rec.permissions == catalog.DEFAULT.by_rule[rec.rule].permissions, rec.id
+
+
 def test_each_registered_rule_is_run_by_exactly_one_stock_check() -> None:
     rules = [rule for rule, _ in STOCK]
     assert sorted(rules) == sorted(RULES)
