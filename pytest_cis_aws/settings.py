@@ -140,6 +140,9 @@ class Settings:
     def describe(self) -> list[str]:
         """Lines for the report header: each resolved value and where it came from."""
         shown = {
+            # Chosen only: the default's name already heads the header.
+            **({"benchmark": f"{self.benchmark.short_name} v{self.benchmark.version}"}
+               if "benchmark" in self.sources else {}),
             "level": str(self.level),
             "section": ",".join(sorted(self.sections)) if self.sections else "all",
             "id": ",".join(sorted(self.ids, key=_id_key)) if self.ids else "all",

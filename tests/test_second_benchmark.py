@@ -66,6 +66,7 @@ def test_the_second_benchmark_runs_end_to_end(pytester: pytest.Pytester,
     assert doc["complete"] and doc["collected"] == 5
     out = result.stdout.str()
     assert "Example Cloud Baseline v0.1.0" in out
+    assert "  benchmark: Example Baseline v0.1.0 (from command line)" in out
     assert "CIS Amazon Web Services" not in out
     assert doc["score"]["1"] == {"passed": 2, "evaluated": 2}
     log = json.loads(sarif.read_text())
