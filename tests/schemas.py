@@ -11,19 +11,27 @@ import jsonschema
 from pytest_cis_aws.report import json_export
 
 
-@cache
-def cis_json_validator() -> jsonschema.protocols.Validator:
-    schema = json_export.schema()
+def _compiled(schema: dict[str, Any], *, formats: bool = True) -> jsonschema.protocols.Validator:
+    """A validator of the draft the schema names, the schema itself checked first."""
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER) if formats else cls(schema)
+
+
+def _raise_first(validator: jsonschema.protocols.Validator, value: Any) -> None:
+    """Raises jsonschema.ValidationError naming the first place `value` breaks the schema."""
+    error = jsonschema.exceptions.best_match(validator.iter_errors(value))
+    if error is not None:
+        raise error
+
+
+@cache
+def cis_json_validator() -> jsonschema.protocols.Validator:
+    return _compiled(json_export.schema())
 
 
 def validate_cis_json(doc: Any) -> None:
-    """Raises jsonschema.ValidationError naming the first place the document breaks it."""
-    error = jsonschema.exceptions.best_match(cis_json_validator().iter_errors(doc))
-    if error is not None:
-        raise error
+    _raise_first(cis_json_validator(), doc)
 
 
 # -- SARIF 2.1.0: the OASIS schema, pinned in tests/data (see its README) ----------------------
@@ -35,15 +43,11 @@ def sarif_validator() -> jsonschema.protocols.Validator:
 
     schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(
         encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)  # draft-04, as the schema says
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return _compiled(schema)  # draft-04, as the schema says
 
 
 def validate_sarif(log: Any) -> None:
-    error = jsonschema.exceptions.best_match(sarif_validator().iter_errors(log))
-    if error is not None:
-        raise error
+    _raise_first(sarif_validator(), log)
 
 
 # -- ASFF: botocore's own securityhub BatchImportFindings input model --------------------------
@@ -112,12 +116,8 @@ def ocsf_validator() -> jsonschema.protocols.Validator:
 
     schema = OcsfJsonSchemaEmbedded(ocsf_export()).get_class_schema(
         "compliance_finding", profiles=["cloud"])
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+    return _compiled(schema, formats=False)
 
 
 def validate_ocsf(event: Any) -> None:
-    error = jsonschema.exceptions.best_match(ocsf_validator().iter_errors(event))
-    if error is not None:
-        raise error
+    _raise_first(ocsf_validator(), event)
