@@ -520,8 +520,8 @@ def _parse_bool(raw: Any, option: Option) -> bool:
 OPTIONS: tuple[Option, ...] = (
     # First: the sections and ids below are this benchmark's (resolve activates it).
     Option("benchmark",
-           f"the benchmark to audit: a shipped one ({', '.join(catalog.available())}, the "
-           "default) or the path of a benchmark .toml file",
+           f"the benchmark to audit: {catalog.DATA_FILE.stem} (the default), another shipped "
+           "one by name, or the path of a benchmark .toml file",
            _parse_benchmark, default=catalog.DEFAULT),
     Option("level", "benchmark profile to run: 1, or 2 (Level 2 includes Level 1)",
            _parse_level, default=2),
